@@ -1,0 +1,56 @@
+# kaohe — `make run` starts the product with a demo district, `make test` checks everything.
+# Every target works on a fresh clone with Python 3.11+; nothing but PyPI is needed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
+RUN_ENV := DEBUG=1
+
+.PHONY: install run test lint typecheck pytest demo messages vendor clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "kaohe needs Python 3.11 or newer"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: install
+	$(RUN_ENV) $(BIN)/kaohe migrate --no-input
+	$(RUN_ENV) $(BIN)/kaohe demo --scale district --if-empty
+	$(RUN_ENV) $(BIN)/kaohe runserver 127.0.0.1:8000
+
+test: lint typecheck pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+# Rebuild the English and Chinese message catalogues after changing visible strings (needs gettext).
+messages: install
+	cd kaohe && ../$(BIN)/kaohe makemessages --all --no-obsolete --no-location
+	cd kaohe && ../$(BIN)/kaohe compilemessages
+
+# Front-end libraries come from the npm registry, pinned by package-lock.json, and are copied into
+# kaohe/static/vendor so that the product serves them itself and needs no Node.js to run.
+vendor:
+	npm ci --ignore-scripts --no-audit --no-fund
+	rm -rf kaohe/static/vendor && mkdir -p kaohe/static/vendor/bootstrap kaohe/static/vendor/htmx
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
+	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
+	   node_modules/bootstrap/LICENSE kaohe/static/vendor/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE kaohe/static/vendor/htmx/
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,41 @@
+"""What happened, by whom, to which unit: written by the action functions, never by views."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    ORGANISATION_CREATED = "organisation.created", _("Unit created")
+    ORGANISATION_UPDATED = "organisation.updated", _("Unit edited")
+    ORGANISATION_MOVED = "organisation.moved", _("Unit moved")
+    ORGANISATION_DEACTIVATED = "organisation.deactivated", _("Unit deactivated")
+    ORGANISATION_REACTIVATED = "organisation.reactivated", _("Unit reactivated")
+    ORGANISATIONS_IMPORTED = "organisations.imported", _("Units imported")
+    PASSWORD_CHANGED = "user.password_changed", _("Password changed")
+
+
+class Event(models.Model):
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("unit"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+    )
+    # Before/after values and counts, for people reading the history; never read back by the product.
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("history event")
+        verbose_name_plural = _("history")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-at"], name="event_organisation_time")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"

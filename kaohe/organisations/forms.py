@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kaohe.forms import StyledFormMixin
+from kaohe.organisations.models import ALLOWED_PARENT_CATEGORIES, Category, Organisation
+
+
+class OrganisationForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["code", "name", "category", "members"]
+
+    def __init__(self, *args: Any, parent: Organisation | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Codes are the key that imports match on: fixed once a unit exists.
+            del self.fields["code"]
+        if parent is not None:
+            self.fields["category"].choices = [
+                (value, label) for value, label in Category.choices if parent.category in ALLOWED_PARENT_CATEGORIES[value]
+            ]
+
+
+class MoveForm(StyledFormMixin, forms.Form):
+    new_parent = forms.CharField(
+        label=_("Code of the new parent unit"),
+        max_length=40,
+        help_text=_("The unit it will belong to, e.g. a 乡镇街道总工会 for a 基层工会."),
+    )
+
+
+class ImportForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Units file (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Find a unit by name or code"), required=False, max_length=100)

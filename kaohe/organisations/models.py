@@ -1,0 +1,134 @@
+"""The tree of units: district federations, secondary unions and grassroots unions (READING.md)."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+CODE_MAX_LENGTH = 40
+PATH_SEPARATOR = "/"
+
+
+class Tier(models.TextChoices):
+    """The column of the standard a unit is assessed against (READING.md, "Who is assessed")."""
+
+    DISTRICT = "district", _("District federation")
+    SECONDARY = "secondary", _("Secondary union")
+    DIRECT = "direct", _("Directly affiliated grassroots union")
+    GRASSROOTS = "grassroots", _("Grassroots union")
+
+
+class Category(models.TextChoices):
+    """单位类别, as units are named in import files and on pages."""
+
+    DISTRICT = "district", _("District federation of trade unions")
+    TOWNSHIP = "township", _("Township or street federation")
+    BUREAU = "bureau", _("Commission, bureau or company union")
+    DIRECT = "direct", _("Directly affiliated grassroots union")
+    GRASSROOTS = "grassroots", _("Grassroots union")
+
+
+# 单位类别 as written in import files: part of the file format, so never translated.
+CATEGORY_BY_FILE_NAME = {
+    "区总工会": Category.DISTRICT,
+    "乡镇街道总工会": Category.TOWNSHIP,
+    "委局公司工会": Category.BUREAU,
+    "区直属基层工会": Category.DIRECT,
+    "基层工会": Category.GRASSROOTS,
+}
+FILE_NAME_OF_CATEGORY = {category: name for name, category in CATEGORY_BY_FILE_NAME.items()}
+
+
+TIER_OF_CATEGORY = {
+    Category.DISTRICT: Tier.DISTRICT,
+    Category.TOWNSHIP: Tier.SECONDARY,
+    Category.BUREAU: Tier.SECONDARY,
+    Category.DIRECT: Tier.DIRECT,
+    Category.GRASSROOTS: Tier.GRASSROOTS,
+}
+
+# Which category a unit's parent may have; None means the unit is a root of the tree.
+ALLOWED_PARENT_CATEGORIES: dict[str, set[str | None]] = {
+    Category.DISTRICT: {None},
+    Category.TOWNSHIP: {Category.DISTRICT},
+    Category.BUREAU: {Category.DISTRICT},
+    Category.DIRECT: {Category.DISTRICT},
+    Category.GRASSROOTS: {Category.TOWNSHIP, Category.BUREAU},
+}
+
+
+# Siblings are listed townships first, then bureaus and companies, then direct and grassroots units.
+CATEGORY_ORDER = models.Case(
+    *(models.When(category=category, then=models.Value(rank)) for rank, category in enumerate(Category)),
+    output_field=models.IntegerField(),
+)
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def subtree_of(self, root: Organisation) -> OrganisationQuerySet:
+        """The unit and every unit under it: one indexed prefix match on the path."""
+        return self.filter(path__startswith=root.path)
+
+    def in_display_order(self) -> OrganisationQuerySet:
+        return self.order_by("-is_active", CATEGORY_ORDER, "code")
+
+    def active(self) -> OrganisationQuerySet:
+        return self.filter(is_active=True)
+
+
+class Organisation(models.Model):
+    code = models.CharField(
+        _("unit code"),
+        max_length=CODE_MAX_LENGTH,
+        unique=True,
+        validators=[RegexValidator(CODE_PATTERN)],
+        help_text=_("Letters, digits, '.', '_' and '-'; the key that imports match on."),
+    )
+    name = models.CharField(_("unit name"), max_length=100)
+    category = models.CharField(_("unit category"), max_length=20, choices=Category.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Codes from the root down, e.g. "/D01/S03/G0117/": a unit's subtree is every path starting with its own.
+    path = models.CharField(max_length=(CODE_MAX_LENGTH + 1) * 12, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    members = models.PositiveIntegerField(_("members"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(members__gte=0), name="organisation_members_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def tier(self) -> Tier:
+        return TIER_OF_CATEGORY[Category(self.category)]
+
+    @property
+    def ancestor_codes(self) -> list[str]:
+        """Codes of the units above this one, root first (no query: read off the path)."""
+        return [code for code in self.path.split(PATH_SEPARATOR) if code][:-1]
+
+    def is_within(self, root: Organisation) -> bool:
+        return self.path.startswith(root.path)
+
+
+def path_for(parent_path: str, code: str) -> str:
+    return f"{parent_path or PATH_SEPARATOR}{code}{PATH_SEPARATOR}"

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kaohe.access import Do, can, can_move_or_deactivate, get_organisation, scope_root, visible_organisations
+from kaohe.history.models import Event
+from kaohe.organisations import actions, queries
+from kaohe.organisations.forms import ImportForm, MoveForm, OrganisationForm, SearchForm
+from kaohe.organisations.importing import COLUMNS, read_units_file
+from kaohe.organisations.models import FILE_NAME_OF_CATEGORY, Organisation
+from kaohe.spreadsheets import XLSX_CONTENT_TYPE, ImportRefused, write_xlsx
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _root_or_404(request: HttpRequest) -> Organisation:
+    root = scope_root(request.user)
+    if root is None:
+        raise Http404
+    return root
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    root = _root_or_404(request)
+    search = SearchForm(request.GET)
+    found = None
+    if search.is_valid() and search.cleaned_data["q"]:
+        found = queries.search(visible_organisations(request.user), search.cleaned_data["q"])
+    context = {
+        "root": root,
+        "totals": queries.subtree_totals(root),
+        "children": queries.children_with_totals(root),
+        "search": search,
+        "found": found,
+        "may_restructure": can(request.user, Do.RESTRUCTURE, root),
+    }
+    return render(request, "organisations/tree.html", context)
+
+
+@login_required
+def children(request: HttpRequest, code: str) -> HttpResponse:
+    """The units under one unit, as rows of the tree: what htmx loads when a branch opens."""
+    unit = get_organisation(request.user, code)
+    context = {"children": queries.children_with_totals(unit)}
+    return render(request, "organisations/tree.html#branch", context)
+
+
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_organisation(request.user, code)
+    root = _root_or_404(request)
+    context = {
+        "unit": unit,
+        "ancestors": [a for a in queries.ancestors_of(unit) if a.is_within(root)],
+        "totals": queries.subtree_totals(unit),
+        "children": queries.children_with_totals(unit, include_inactive=True),
+        "events": Event.objects.filter(organisation=unit).select_related("actor")[:20],
+        "may_edit": can(request.user, Do.EDIT, unit),
+        "may_add": can(request.user, Do.RESTRUCTURE, unit) and unit.tier != "grassroots",
+        "may_move": can_move_or_deactivate(request.user, unit),
+    }
+    return render(request, "organisations/detail.html", context)
+
+
+@login_required
+def create(request: HttpRequest, code: str) -> HttpResponse:
+    parent = get_organisation(request.user, code, Do.RESTRUCTURE)
+    form = OrganisationForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = actions.create_organisation(request.user, parent=parent, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(unit)s was added.") % {"unit": unit})
+            return redirect("organisations:detail", code=unit.code)
+    return render(request, "organisations/form.html", {"form": form, "parent": parent, "unit": None})
+
+
+@login_required
+def edit(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_organisation(request.user, code, Do.EDIT)
+    form = OrganisationForm(request.POST or None, instance=unit, parent=unit.parent)
+    if not can_move_or_deactivate(request.user, unit):
+        del form.fields["category"]  # one's own unit's category is set by the unit above
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_organisation(request.user, unit, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(unit)s was saved.") % {"unit": unit})
+            return redirect("organisations:detail", code=unit.code)
+    return render(request, "organisations/form.html", {"form": form, "parent": unit.parent, "unit": unit})
+
+
+@login_required
+def move(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_organisation(request.user, code)
+    if not can_move_or_deactivate(request.user, unit):
+        raise PermissionDenied
+    form = MoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        new_parent = visible_organisations(request.user).filter(code=form.cleaned_data["new_parent"]).first()
+        if new_parent is None:
+            form.add_error("new_parent", _("There is no unit with this code in your system."))
+        else:
+            try:
+                actions.move_organisation(request.user, unit, new_parent)
+            except ValidationError as error:
+                form.add_error("new_parent", error)
+            else:
+                messages.success(request, _("%(unit)s now belongs to %(parent)s.") % {"unit": unit, "parent": new_parent})
+                return redirect("organisations:detail", code=unit.code)
+    return render(request, "organisations/move.html", {"form": form, "unit": unit})
+
+
+@login_required
+@require_POST
+def set_active(request: HttpRequest, code: str, active: bool) -> HttpResponse:
+    unit = get_organisation(request.user, code)
+    if not can_move_or_deactivate(request.user, unit):
+        raise PermissionDenied
+    try:
+        if active:
+            actions.reactivate_organisation(request.user, unit)
+            messages.success(request, _("%(unit)s is active again.") % {"unit": unit})
+        else:
+            actions.deactivate_organisation(request.user, unit)
+            messages.success(request, _("%(unit)s was deactivated.") % {"unit": unit})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("organisations:detail", code=unit.code)
+
+
+@login_required
+def import_units(request: HttpRequest) -> HttpResponse:
+    root = _root_or_404(request)
+    if not can(request.user, Do.RESTRUCTURE, root):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            plan = read_units_file(upload, upload.name, root)
+            summary = actions.import_organisations(request.user, plan, scope=root, filename=upload.name)
+        except ImportRefused as refused:
+            errors = refused.errors
+        else:
+            messages.success(
+                request,
+                _("Imported %(file)s: %(created)s units added, %(updated)s updated, %(unchanged)s unchanged.")
+                % {"file": upload.name, **summary.__dict__},
+            )
+            return redirect("organisations:tree")
+    return render(request, "organisations/import.html", {"form": form, "errors": errors, "columns": COLUMNS})
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    _root_or_404(request)
+    return _xlsx_response(write_xlsx("单位", COLUMNS, []), "units-template.xlsx")
+
+
+@login_required
+def export_units(request: HttpRequest, code: str) -> HttpResponse:
+    """The unit's subtree in the import layout: edit it in Excel and import it back."""
+    unit = get_organisation(request.user, code, Do.EXPORT)
+    units = Organisation.objects.subtree_of(unit).order_by("path")
+    rows = (
+        (org.code, org.name, org.ancestor_codes[-1] if org.ancestor_codes else "", FILE_NAME_OF_CATEGORY[org.category], org.members)
+        for org in units.iterator(chunk_size=2000)
+    )
+    return _xlsx_response(write_xlsx("单位", COLUMNS, rows), f"units-{unit.code}.xlsx")
