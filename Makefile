@@ -35,7 +35,7 @@ typecheck: install
 	$(BIN)/mypy
 
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 # Rebuild the English and Chinese message catalogues after changing visible strings (needs gettext).
 messages: install

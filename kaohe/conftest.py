@@ -1,15 +1,15 @@
 """Personas and a small tree shared by every test.
 
-    云溪区总工会 YX (district)                    ← district admin, assessor
-    ├── 城关街道总工会 YX-S1 (township)           ← secondary cadre
-    │   ├── 社区工会 YX-S1-G1 (grassroots)        ← grassroots cadre
-    │   └── 小学工会 YX-S1-G2 (grassroots)
-    ├── 区教委工会 YX-S2 (bureau)
-    │   └── 中学工会 YX-S2-G1 (grassroots)
-    └── 区人民医院工会 YX-D1 (direct)
-    邻区总工会 LQ (district)
-    └── 邻区街道总工会 LQ-S1 (township)           ← outsider
-        └── 邻区社区工会 LQ-S1-G1 (grassroots)
+云溪区总工会 YX (district)                    ← district admin, assessor
+├── 城关街道总工会 YX-S1 (township)           ← secondary cadre
+│   ├── 社区工会 YX-S1-G1 (grassroots)        ← grassroots cadre
+│   └── 小学工会 YX-S1-G2 (grassroots)
+├── 区教委工会 YX-S2 (bureau)
+│   └── 中学工会 YX-S2-G1 (grassroots)
+└── 区人民医院工会 YX-D1 (direct)
+邻区总工会 LQ (district)
+└── 邻区街道总工会 LQ-S1 (township)           ← outsider
+    └── 邻区社区工会 LQ-S1-G1 (grassroots)
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from kaohe.accounts.models import Role, User
 from kaohe.organisations.models import Category, Organisation, path_for
 
 
-def make_unit(code: str, name: str, category: str, parent: Organisation | None = None, members: int = 0) -> Organisation:
+def make_unit(
+    code: str, name: str, category: str, parent: Organisation | None = None, members: int = 0
+) -> Organisation:
     return Organisation.objects.create(
         code=code,
         name=name,

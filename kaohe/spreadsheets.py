@@ -63,9 +63,7 @@ def read_table(upload: IO[bytes], filename: str, required: Sequence[str]) -> Tab
         raise ImportRefused([RowError(0, "", _("Only .xlsx and .csv files can be imported."))])
     missing = [heading for heading in required if heading not in table.headings]
     if missing:
-        raise ImportRefused(
-            [RowError(1, heading, _("This required column is missing.")) for heading in missing]
-        )
+        raise ImportRefused([RowError(1, heading, _("This required column is missing.")) for heading in missing])
     if not table.rows:
         raise ImportRefused([RowError(2, "", _("The file has no data rows."))])
     return table

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +33,7 @@ class User(AbstractUser):
         help_text=_("A district administrator or assessor belongs to the district federation."),
     )
 
-    objects = UserWithUnitManager()
+    objects: ClassVar[UserWithUnitManager] = UserWithUnitManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("user")

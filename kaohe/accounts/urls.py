@@ -5,9 +5,13 @@ from kaohe.accounts import views
 from kaohe.accounts.forms import LoginForm
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
             template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
-        ), name="login"),
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
 ]

@@ -17,9 +17,7 @@ class Action(models.TextChoices):
 
 class Event(models.Model):
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL)
     action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     organisation = models.ForeignKey(
         "organisations.Organisation",

@@ -141,21 +141,19 @@ class ImportSummary:
 
 
 @transaction.atomic
-def import_organisations(
-    actor: Any, plan: ImportPlan, *, scope: Organisation | None, filename: str
-) -> ImportSummary:
+def import_organisations(actor: Any, plan: ImportPlan, *, scope: Organisation | None, filename: str) -> ImportSummary:
     """Write a checked plan: new codes are created, known codes updated, never duplicated."""
     ids = {code: org.pk for code, org in plan.existing.items()}
     ids.update(
-        Organisation.objects.filter(code__in={u.parent_code for u in plan.units} - set(ids)).values_list(
-            "code", "pk"
-        )
+        Organisation.objects.filter(code__in={u.parent_code for u in plan.units} - set(ids)).values_list("code", "pk")
     )
     created = _create_new_units(plan, ids)
     updated = _update_known_units(plan, ids)
     events = [Event(actor=_as_actor(actor), action=Action.ORGANISATION_CREATED, organisation=org) for org in created]
     events += [
-        Event(actor=_as_actor(actor), action=Action.ORGANISATION_UPDATED, organisation=org, details={"changes": changes})
+        Event(
+            actor=_as_actor(actor), action=Action.ORGANISATION_UPDATED, organisation=org, details={"changes": changes}
+        )
         for org, changes in updated
     ]
     Event.objects.bulk_create(events, batch_size=1000)
@@ -209,7 +207,9 @@ def _update_known_units(plan: ImportPlan, ids: dict[str, int]) -> list[tuple[Org
             for field, value in wanted.items():
                 setattr(org, field, value)
             updated.append((org, changes))
-    Organisation.objects.bulk_update([org for org, _ in updated], ["name", "category", "members", "parent"], batch_size=1000)
+    Organisation.objects.bulk_update(
+        [org for org, _ in updated], ["name", "category", "members", "parent"], batch_size=1000
+    )
     # Each move reads the unit's current path first, so the order of the moves does not matter.
     for org, new_path in moved:
         org.refresh_from_db(fields=["path"])

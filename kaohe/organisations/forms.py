@@ -20,8 +20,12 @@ class OrganisationForm(StyledFormMixin, forms.ModelForm):
             # Codes are the key that imports match on: fixed once a unit exists.
             del self.fields["code"]
         if parent is not None:
-            self.fields["category"].choices = [
-                (value, label) for value, label in Category.choices if parent.category in ALLOWED_PARENT_CATEGORIES[value]
+            category_field = self.fields["category"]
+            assert isinstance(category_field, forms.ChoiceField)
+            category_field.choices = [
+                (value, label)
+                for value, label in Category.choices
+                if parent.category in ALLOWED_PARENT_CATEGORIES[value]
             ]
 
 

@@ -83,7 +83,10 @@ def _parse_row(number: int, row: dict[str, Any], errors: list[RowError]) -> Plan
     if not code:
         fault(CODE, _("The unit code is empty."))
     elif len(code) > CODE_MAX_LENGTH or not re.match(CODE_PATTERN, code):
-        fault(CODE, _("“%(code)s” is not a valid code: use letters, digits, '.', '_' and '-', at most 40.") % {"code": code})
+        fault(
+            CODE,
+            _("“%(code)s” is not a valid code: use letters, digits, '.', '_' and '-', at most 40.") % {"code": code},
+        )
     name = clean_text(row.get(NAME))
     if not name:
         fault(NAME, _("The unit name is empty."))
@@ -177,7 +180,10 @@ def _check_against_tree(
         return
     parent_category = _parent_category(unit.parent_code, in_file, existing, scope)
     if parent_category is None:
-        fault(PARENT, _("There is no unit with the code %(code)s, in the file or in your system.") % {"code": unit.parent_code})
+        fault(
+            PARENT,
+            _("There is no unit with the code %(code)s, in the file or in your system.") % {"code": unit.parent_code},
+        )
     elif parent_category not in ALLOWED_PARENT_CATEGORIES[unit.category]:
         fault(
             CATEGORY,

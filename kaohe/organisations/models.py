@@ -31,14 +31,14 @@ class Category(models.TextChoices):
 
 
 # 单位类别 as written in import files: part of the file format, so never translated.
-CATEGORY_BY_FILE_NAME = {
+CATEGORY_BY_FILE_NAME: dict[str, str] = {
     "区总工会": Category.DISTRICT,
     "乡镇街道总工会": Category.TOWNSHIP,
     "委局公司工会": Category.BUREAU,
     "区直属基层工会": Category.DIRECT,
     "基层工会": Category.GRASSROOTS,
 }
-FILE_NAME_OF_CATEGORY = {category: name for name, category in CATEGORY_BY_FILE_NAME.items()}
+FILE_NAME_OF_CATEGORY: dict[str, str] = {category: name for name, category in CATEGORY_BY_FILE_NAME.items()}
 
 
 TIER_OF_CATEGORY = {

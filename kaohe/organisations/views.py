@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +23,11 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The form's data on a POST, even an empty one (so that it reports missing fields); else unbound."""
+    return request.POST if request.method == "POST" else None
 
 
 def _root_or_404(request: HttpRequest) -> Organisation:
@@ -76,7 +83,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def create(request: HttpRequest, code: str) -> HttpResponse:
     parent = get_organisation(request.user, code, Do.RESTRUCTURE)
-    form = OrganisationForm(request.POST or None, parent=parent)
+    form = OrganisationForm(_posted(request), parent=parent)
     if request.method == "POST" and form.is_valid():
         try:
             unit = actions.create_organisation(request.user, parent=parent, **form.cleaned_data)
@@ -91,7 +98,7 @@ def create(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_organisation(request.user, code, Do.EDIT)
-    form = OrganisationForm(request.POST or None, instance=unit, parent=unit.parent)
+    form = OrganisationForm(_posted(request), instance=unit, parent=unit.parent)
     if not can_move_or_deactivate(request.user, unit):
         del form.fields["category"]  # one's own unit's category is set by the unit above
     if request.method == "POST" and form.is_valid():
@@ -110,7 +117,7 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_organisation(request.user, code)
     if not can_move_or_deactivate(request.user, unit):
         raise PermissionDenied
-    form = MoveForm(request.POST or None)
+    form = MoveForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         new_parent = visible_organisations(request.user).filter(code=form.cleaned_data["new_parent"]).first()
         if new_parent is None:
@@ -121,7 +128,9 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
             except ValidationError as error:
                 form.add_error("new_parent", error)
             else:
-                messages.success(request, _("%(unit)s now belongs to %(parent)s.") % {"unit": unit, "parent": new_parent})
+                messages.success(
+                    request, _("%(unit)s now belongs to %(parent)s.") % {"unit": unit, "parent": new_parent}
+                )
                 return redirect("organisations:detail", code=unit.code)
     return render(request, "organisations/move.html", {"form": form, "unit": unit})
 
@@ -149,7 +158,7 @@ def import_units(request: HttpRequest) -> HttpResponse:
     root = _root_or_404(request)
     if not can(request.user, Do.RESTRUCTURE, root):
         raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -180,7 +189,13 @@ def export_units(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_organisation(request.user, code, Do.EXPORT)
     units = Organisation.objects.subtree_of(unit).order_by("path")
     rows = (
-        (org.code, org.name, org.ancestor_codes[-1] if org.ancestor_codes else "", FILE_NAME_OF_CATEGORY[org.category], org.members)
+        (
+            org.code,
+            org.name,
+            org.ancestor_codes[-1] if org.ancestor_codes else "",
+            FILE_NAME_OF_CATEGORY[org.category],
+            org.members,
+        )
         for org in units.iterator(chunk_size=2000)
     )
     return _xlsx_response(write_xlsx("单位", COLUMNS, rows), f"units-{unit.code}.xlsx")

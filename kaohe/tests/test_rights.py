@@ -15,10 +15,11 @@ OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
 def main_of(page: str) -> str:
     return page[page.index("<main") : page.index("</main>")]
 
+
 # persona, unit, (view, export, edit form, add-under form)
 MATRIX = [
     ("district_admin", "YX", (OK, OK, OK, OK)),  # own unit
-    ("district_admin", "YX-S1-G1", (OK, OK, OK, FORBIDDEN)),  # in subtree; nothing goes under a grassroots union
+    ("district_admin", "YX-S1-G1", (OK, OK, OK, FORBIDDEN)),  # in subtree; nothing goes under grassroots
     ("district_admin", "LQ-S1", (NOT_FOUND,) * 4),  # outside
     ("assessor", "YX", (OK, OK, FORBIDDEN, FORBIDDEN)),
     ("assessor", "YX-S2-G1", (OK, OK, FORBIDDEN, FORBIDDEN)),

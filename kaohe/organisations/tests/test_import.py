@@ -30,7 +30,9 @@ def run_import(content: bytes, filename: str = "units.csv", scope: Organisation 
     return actions.import_organisations(None, plan, scope=scope, filename=filename)
 
 
-def refusal(content: bytes, filename: str = "units.csv", scope: Organisation | None = None) -> list[tuple[int, str, str]]:
+def refusal(
+    content: bytes, filename: str = "units.csv", scope: Organisation | None = None
+) -> list[tuple[int, str, str]]:
     before = Organisation.objects.count()
     with pytest.raises(ImportRefused) as refused:
         run_import(content, filename, scope)
@@ -84,7 +86,10 @@ def test_reimporting_updates_units_and_never_duplicates(tree):
 def test_reimporting_a_unit_under_a_new_parent_moves_its_whole_subtree(tree):
     # 城关街道 becomes part of the bureau's system? No: a township can only sit under a district.
     # Move 区教委工会's grassroots unit to 城关街道 instead, and 城关街道 to the other district.
-    rows = [["YX-S2-G1", "云溪中学工会", "YX-S1", "基层工会", 150], ["YX-S1", "城关街道总工会", "LQ", "乡镇街道总工会", 30]]
+    rows = [
+        ["YX-S2-G1", "云溪中学工会", "YX-S1", "基层工会", 150],
+        ["YX-S1", "城关街道总工会", "LQ", "乡镇街道总工会", 30],
+    ]
     run_import(csv_bytes(rows))
 
     assert Organisation.objects.get(code="YX-S2-G1").path == "/LQ/YX-S1/YX-S2-G1/"

@@ -38,7 +38,8 @@ def test_opening_a_branch_loads_only_its_rows(client, district_admin):
 
     body = response.content.decode()
     assert "<html" not in body
-    assert "城关社区工会" in body and "城关小学工会" in body
+    assert "城关社区工会" in body
+    assert "城关小学工会" in body
     assert "区教委工会" not in body
 
 

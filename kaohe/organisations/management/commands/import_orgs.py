@@ -26,7 +26,8 @@ class Command(BaseCommand):
             for error in refused.errors:
                 self.stderr.write(f"{file.name}: {error}")  # noqa: RUF100
             raise CommandError(
-                _("%(file)s: %(count)s faults; nothing was imported.") % {"file": file.name, "count": len(refused.errors)}
+                _("%(file)s: %(count)s faults; nothing was imported.")
+                % {"file": file.name, "count": len(refused.errors)}
             ) from None
         self.stdout.write(
             _("%(file)s: %(created)s added, %(updated)s updated, %(unchanged)s unchanged.")
