@@ -10,10 +10,10 @@ from kaohe.organisations.models import Organisation
 
 DEMO_USERS = [
     # username, role, unit code, full name
-    ("admin", Role.DISTRICT_ADMIN, demo.DISTRICT_CODE, "区总工会管理员"),
-    ("assessor", Role.ASSESSOR, demo.DISTRICT_CODE, "考核组成员"),
-    ("secondary", Role.CADRE, f"{demo.DISTRICT_CODE}-S001", "二级工会干部"),
-    ("grassroots", Role.CADRE, f"{demo.DISTRICT_CODE}-S001-G0001", "基层工会干部"),
+    ("admin", Role.DISTRICT_ADMIN, demo.DISTRICT_CODE, "王芳"),
+    ("assessor", Role.ASSESSOR, demo.DISTRICT_CODE, "李强"),
+    ("secondary", Role.CADRE, f"{demo.DISTRICT_CODE}-S001", "张敏"),
+    ("grassroots", Role.CADRE, f"{demo.DISTRICT_CODE}-S001-G0001", "刘洋"),
 ]
 
 
