@@ -22,6 +22,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 run: install
 	$(RUN_ENV) $(BIN)/kaohe migrate --no-input
+	$(RUN_ENV) $(BIN)/kaohe load_standard kaohe/standard/data/fangshan-2026-trial.yaml
 	$(RUN_ENV) $(BIN)/kaohe demo --scale district --if-empty
 	$(RUN_ENV) $(BIN)/kaohe runserver 127.0.0.1:8000
 

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "kaohe.accounts",
     "kaohe.organisations",
     "kaohe.history",
+    "kaohe.standard",
+    "kaohe.assessments",
 ]
 
 MIDDLEWARE = [

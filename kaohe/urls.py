@@ -6,6 +6,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="organisations:tree"), name="home"),
     path("accounts/", include("kaohe.accounts.urls")),
     path("units/", include("kaohe.organisations.urls")),
+    path("standard/", include("kaohe.standard.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ class Action(models.TextChoices):
     ORGANISATION_REACTIVATED = "organisation.reactivated", _("Unit reactivated")
     ORGANISATIONS_IMPORTED = "organisations.imported", _("Units imported")
     PASSWORD_CHANGED = "user.password_changed", _("Password changed")
+    STANDARD_LOADED = "standard.loaded", _("Standard loaded")
 
 
 class Event(models.Model):

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kaohe.standard.document import StandardDocument, parse_standard
+
+
+class Standard(models.Model):
+    """One version of an assessment standard. Its content is fixed once a cycle uses it."""
+
+    slug = models.SlugField(_("identifier"), max_length=80)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    # The canonical mapping of kaohe.standard.document.to_data: the YAML schema, stable keys.
+    document = models.JSONField()
+    content_hash = models.CharField(max_length=64, editable=False)
+    source = models.CharField(_("loaded from"), max_length=255, blank=True)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("standard")
+        verbose_name_plural = _("standards")
+        ordering = ["slug", "-version"]
+        constraints = [models.UniqueConstraint(fields=["slug", "version"], name="standard_slug_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.slug} v{self.version}）"
+
+    @cached_property
+    def doc(self) -> StandardDocument:
+        return parse_standard(self.document)
