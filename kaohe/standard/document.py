@@ -108,7 +108,9 @@ class _Checker:
     def integer(self, data: dict[str, Any], key: str, path: str, minimum: int = 1) -> int:
         value = data.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.fault(f"{path}{key}", _("A whole number of at least %(minimum)s is required here.") % {"minimum": minimum})
+            self.fault(
+                f"{path}{key}", _("A whole number of at least %(minimum)s is required here.") % {"minimum": minimum}
+            )
             return 0
         return value
 
@@ -206,8 +208,12 @@ def _parse_item(check: _Checker, value: Any, path: str, pooled: bool) -> Item:
         number=str(number),
         content=check.text(data, "content", f"{path}."),
         points=points,
-        requirements={tier: _parse_requirements(check, requirements.get(tier), f"{path}.requirements.{tier}") for tier in TIERS},
-        rules=[_parse_rule(check, rule, f"{path}.rules[{index}]") for index, rule in enumerate(data.get("rules") or [])],
+        requirements={
+            tier: _parse_requirements(check, requirements.get(tier), f"{path}.requirements.{tier}") for tier in TIERS
+        },
+        rules=[
+            _parse_rule(check, rule, f"{path}.rules[{index}]") for index, rule in enumerate(data.get("rules") or [])
+        ],
     )
 
 
@@ -216,7 +222,9 @@ def _parse_requirements(check: _Checker, value: Any, path: str) -> list[Requirem
     for index, entry in enumerate(check.sequence(value, path)):
         data = check.mapping(entry, f"{path}[{index}]")
         requirements.append(
-            Requirement(check.integer(data, "number", f"{path}[{index}]."), check.text(data, "text", f"{path}[{index}]."))
+            Requirement(
+                check.integer(data, "number", f"{path}[{index}]."), check.text(data, "text", f"{path}[{index}].")
+            )
         )
     numbers = [requirement.number for requirement in requirements]
     if len(set(numbers)) != len(numbers):
@@ -230,7 +238,8 @@ def _parse_rule(check: _Checker, value: Any, path: str) -> Rule:
     if indicator not in INDICATORS:
         check.fault(
             f"{path}.indicator",
-            _("“%(key)s” is not a figure kaohe computes; use one of %(keys)s.") % {"key": indicator, "keys": ", ".join(INDICATORS)},
+            _("“%(key)s” is not a figure kaohe computes; use one of %(keys)s.")
+            % {"key": indicator, "keys": ", ".join(INDICATORS)},
         )
     tier = data.get("tier")
     if tier not in TIERS:
@@ -273,7 +282,9 @@ def _check_numbering_and_sums(check: _Checker, document: StandardDocument) -> No
         seen_categories.add(category.number)
         for i_index, item in enumerate(category.items):
             if item.number in seen_items:
-                check.fault(f"{path}.items[{i_index}].number", _("Item number %(number)s repeats.") % {"number": item.number})
+                check.fault(
+                    f"{path}.items[{i_index}].number", _("Item number %(number)s repeats.") % {"number": item.number}
+                )
             seen_items.add(item.number)
         if not category.pooled and all(item.points is not None for item in category.items):
             items_sum = sum((item.points or Decimal(0) for item in category.items), Decimal(0))

@@ -26,7 +26,9 @@ def read_standard(upload: IO[bytes], filename: str) -> StandardDocument:
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         mark = getattr(error, "problem_mark", None)
         where = _("line %(line)s") % {"line": mark.line + 1} if mark else "(file)"
-        raise StandardInvalid([(where, _("The file is not valid YAML: %(problem)s") % {"problem": error})], filename) from error
+        raise StandardInvalid(
+            [(where, _("The file is not valid YAML: %(problem)s") % {"problem": error})], filename
+        ) from error
     return parse_standard(data, filename)
 
 

@@ -56,7 +56,10 @@ def test_an_item_without_requirements_for_a_tier_is_refused(data):
     del data["categories"][0]["items"][0]["requirements"]["secondary"]
     data["categories"][5]["items"][0]["requirements"]["direct"] = []
 
-    assert paths(data) == ["categories[0].items[0].requirements.secondary", "categories[5].items[0].requirements.direct"]
+    assert paths(data) == [
+        "categories[0].items[0].requirements.secondary",
+        "categories[5].items[0].requirements.direct",
+    ]
 
 
 def test_an_indicator_kaohe_does_not_compute_is_refused(data):
@@ -125,7 +128,10 @@ def test_loading_the_shipped_file_twice_changes_nothing(capsys):
     call_command("load_standard", str(SHIPPED_FILE))
 
     assert Standard.objects.count() == 1
-    assert capsys.readouterr().out.splitlines() == ["fangshan-2026-trial v1: created", "fangshan-2026-trial v1: unchanged"]
+    assert capsys.readouterr().out.splitlines() == [
+        "fangshan-2026-trial v1: created",
+        "fangshan-2026-trial v1: unchanged",
+    ]
     assert Event.objects.filter(action=Action.STANDARD_LOADED).count() == 1
 
 
@@ -135,7 +141,7 @@ def test_a_revised_version_loads_beside_the_old_one(data):
     revised["version"] = 2
     revised["categories"][0]["items"][0]["content"] = "修订后的工作内容。"
 
-    standard, outcome = load_standard(None, parse_standard(revised))
+    _standard, outcome = load_standard(None, parse_standard(revised))
 
     assert outcome == Loaded.CREATED
     assert list(Standard.objects.values_list("version", flat=True)) == [2, 1]
@@ -187,7 +193,8 @@ def test_the_json_export_has_stable_keys(capsys):
     assert list(item["requirements"]) == ["district", "secondary", "direct"]
     assert item["requirements"]["direct"][1] == {
         "number": 4,
-        "text": "汇总工会年度职工素质教育大讲堂活动开展情况，职工素质教育大讲堂活动次数不低于5次。参培人数不低于工会会员总数的80%。",
+        "text": "汇总工会年度职工素质教育大讲堂活动开展情况，职工素质教育大讲堂活动次数不低于5次。"
+        "参培人数不低于工会会员总数的80%。",
     }
     assert item["rules"][1] == {
         "indicator": "lecture_count",

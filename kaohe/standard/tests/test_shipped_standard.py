@@ -44,7 +44,8 @@ def test_eight_categories_worth_one_hundred_points(shipped):
     assert [int(category.points) for category in shipped.categories] == [4, 8, 5, 20, 10, 29, 4, 20]
     assert shipped.total_points == Decimal(100)
     assert [category.title for category in shipped.categories] == [
-        "学习认识", "组织领导", "规划计划", "制度机制建设", "队伍建设", "丰富创建载体", "学习场所建设", "创建成效与特色创新",
+        "学习认识", "组织领导", "规划计划", "制度机制建设",
+        "队伍建设", "丰富创建载体", "学习场所建设", "创建成效与特色创新",
     ]  # fmt: skip
 
 

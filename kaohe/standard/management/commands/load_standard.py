@@ -24,7 +24,8 @@ class Command(BaseCommand):
             for path, message in invalid.errors:
                 self.stderr.write(f"{file.name}: {path}: {message}")
             raise CommandError(
-                _("%(file)s: %(count)s faults; the standard was not loaded.") % {"file": file.name, "count": len(invalid.errors)}
+                _("%(file)s: %(count)s faults; the standard was not loaded.")
+                % {"file": file.name, "count": len(invalid.errors)}
             ) from None
         except StandardLocked as locked:
             raise CommandError(f"{file.name}: {locked}") from None

@@ -16,7 +16,9 @@ class Command(BaseCommand):
         export.add_argument("--version", type=int, dest="standard_version")
         export.add_argument("--format", choices=["json", "yaml"], default="json")
 
-    def handle(self, *args: Any, verb: str, slug: str, standard_version: int | None, format: str, **options: Any) -> None:
+    def handle(
+        self, *args: Any, verb: str, slug: str, standard_version: int | None, format: str, **options: Any
+    ) -> None:
         versions = Standard.objects.filter(slug=slug)
         if standard_version is not None:
             versions = versions.filter(version=standard_version)

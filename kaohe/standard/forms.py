@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kaohe.forms import StyledFormMixin
+from kaohe.standard.document import TIERS
+
+
+class TierFilterForm(forms.Form):
+    """`?tier=secondary` (repeatable): the tier columns to show; none chosen means all three."""
+
+    tier = forms.MultipleChoiceField(choices=[(tier, tier) for tier in TIERS], required=False)
+
+    def chosen_tiers(self) -> tuple[str, ...]:
+        chosen = self.cleaned_data["tier"]
+        return tuple(tier for tier in TIERS if tier in chosen) or TIERS
+
+
+class CompareForm(forms.Form):
+    """Two versions of one standard. “from” is a Python keyword, so the fields are added by name.
+
+    On the list page the choices are the versions loaded; on the compare page any whole number is
+    accepted here, and a version that does not exist is the view's 404.
+    """
+
+    def __init__(self, *args: Any, versions: list[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = _version_field(_("Compare version"), versions)
+        self.fields["to"] = _version_field(_("with version"), versions)
+
+
+def _version_field(label: Any, versions: list[int] | None) -> forms.Field:
+    if versions is None:
+        return forms.IntegerField(label=label, min_value=1)
+    return forms.TypedChoiceField(
+        label=label,
+        coerce=int,
+        choices=[(version, f"v{version}") for version in versions],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+
+class StandardImportForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Standard file (.yaml, .json or .xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,.json,.xlsx"}),
+    )
