@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kaohe.history",
     "kaohe.standard",
     "kaohe.assessments",
+    "kaohe.records",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,184 @@
+"""The kinds of record, and their columns in import files, templates and exports.
+
+One registry so that the pages, the imports and the exports of every kind agree. Column headings are part
+of the file format: Chinese, never translated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from kaohe.records.models import (
+    ACTIVITY_CATEGORY_BY_FILE_NAME,
+    Activity,
+    Document,
+    DocumentKind,
+    EducationFund,
+    Honour,
+    HonourLevel,
+    LearningStation,
+    Record,
+    Team,
+    TeamMember,
+)
+
+UNIT_CODE = "单位编码"
+
+
+class Cell(StrEnum):
+    """How a column's cells are read."""
+
+    UNIT = "unit"  # a unit code, within the importing user's system
+    CHOICE = "choice"  # one of `choices` (file name → stored value)
+    DATE = "date"  # an Excel date or YYYY-MM-DD
+    INTEGER = "integer"  # a whole number ≥ 0
+    DECIMAL = "decimal"  # a number ≥ 0
+    TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    field: str  # the model field; "organisation" for the unit
+    cell: Cell
+    required: bool = True
+    choices: dict[str, str] | None = None  # file name → stored value, for CHOICE
+    max_length: int | None = None
+
+
+DOCUMENT_KIND_BY_FILE_NAME = {
+    "政策文件": DocumentKind.POLICY,
+    "制度": DocumentKind.RULES,
+    "五年规划": DocumentKind.FIVE_YEAR_PLAN,
+    "年度计划": DocumentKind.ANNUAL_PLAN,
+    "年度总结": DocumentKind.ANNUAL_SUMMARY,
+    "研究成果": DocumentKind.RESEARCH,
+    "案例集": DocumentKind.CASES,
+    "典型事迹集": DocumentKind.EXEMPLARS,
+    "报告": DocumentKind.REPORT,
+    "其他": DocumentKind.OTHER,
+}
+TEAM_BY_FILE_NAME = {"管理队伍": Team.MANAGEMENT, "专兼职教师": Team.TEACHERS, "志愿者": Team.VOLUNTEERS}
+HONOUR_LEVEL_BY_FILE_NAME = {
+    "区级": HonourLevel.DISTRICT,
+    "市级": HonourLevel.MUNICIPAL,
+    "国家级": HonourLevel.NATIONAL,
+}
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    slug: str  # in addresses and on the command line: /records/activities/, import_records activities
+    model: type[Record]
+    label: str | Promise
+    columns: tuple[Column, ...]
+    date_field: str | None = "date"  # what the date-range filter and the year apply to
+    category_field: str | None = None  # what the kind filter applies to
+
+    @property
+    def headings(self) -> list[str]:
+        return [column.heading for column in self.columns]
+
+    @property
+    def required_headings(self) -> list[str]:
+        return [column.heading for column in self.columns if column.required]
+
+
+def _unit() -> Column:
+    return Column(UNIT_CODE, "organisation", Cell.UNIT)
+
+
+def build_kinds() -> dict[str, RecordKind]:
+    kinds = [
+        RecordKind(
+            "activities",
+            Activity,
+            _("Activities"),
+            (
+                _unit(),
+                Column("活动类别", "category", Cell.CHOICE, choices=ACTIVITY_CATEGORY_BY_FILE_NAME),
+                Column("活动日期", "date", Cell.DATE),
+                Column("活动名称", "name", Cell.TEXT, max_length=200),
+                Column("参加人数", "participants", Cell.INTEGER),
+                Column("主讲人", "speaker", Cell.TEXT, required=False, max_length=100),
+                Column("地点", "place", Cell.TEXT, required=False, max_length=200),
+                Column("备注", "note", Cell.TEXT, required=False),
+            ),
+            category_field="category",
+        ),
+        RecordKind(
+            "documents",
+            Document,
+            _("Documents"),
+            (
+                _unit(),
+                Column("类型", "kind", Cell.CHOICE, choices=DOCUMENT_KIND_BY_FILE_NAME),
+                Column("标题", "title", Cell.TEXT, max_length=200),
+                Column("日期", "date", Cell.DATE),
+            ),
+            category_field="kind",
+        ),
+        RecordKind(
+            "teams",
+            TeamMember,
+            _("Teams"),
+            (
+                _unit(),
+                Column("队伍", "team", Cell.CHOICE, choices=TEAM_BY_FILE_NAME),
+                Column("姓名", "name", Cell.TEXT, max_length=100),
+                Column("职务", "role", Cell.TEXT, required=False, max_length=100),
+            ),
+            date_field=None,
+            category_field="team",
+        ),
+        RecordKind(
+            "funds",
+            EducationFund,
+            _("Education funds"),
+            (
+                _unit(),
+                Column("金额", "amount", Cell.DECIMAL),
+                Column("日期", "date", Cell.DATE),
+                Column("用途", "purpose", Cell.TEXT, max_length=200),
+            ),
+        ),
+        RecordKind(
+            "honours",
+            Honour,
+            _("Honours"),
+            (
+                _unit(),
+                Column("级别", "level", Cell.CHOICE, choices=HONOUR_LEVEL_BY_FILE_NAME),
+                Column("荣誉名称", "title", Cell.TEXT, max_length=200),
+                Column("日期", "date", Cell.DATE),
+            ),
+            category_field="level",
+        ),
+        RecordKind(
+            "stations",
+            LearningStation,
+            _("Learning stations"),
+            (
+                _unit(),
+                Column("名称", "name", Cell.TEXT, max_length=200),
+                Column("地址", "address", Cell.TEXT, required=False, max_length=200),
+                Column("面积", "area", Cell.DECIMAL, required=False),
+                Column("教学设备", "equipment", Cell.TEXT, required=False),
+            ),
+            date_field=None,
+        ),
+    ]
+    return {kind.slug: kind for kind in kinds}
+
+
+KINDS = build_kinds()
+
+
+def file_name_of(column: Column, value: str) -> str:
+    """The name a stored choice is written as in exports: the first file name that maps to it."""
+    assert column.choices is not None
+    return next(name for name, stored in column.choices.items() if stored == value)
