@@ -50,7 +50,7 @@ class Column:
     max_length: int | None = None
 
 
-DOCUMENT_KIND_BY_FILE_NAME = {
+DOCUMENT_KIND_BY_FILE_NAME: dict[str, str] = {
     "政策文件": DocumentKind.POLICY,
     "制度": DocumentKind.RULES,
     "五年规划": DocumentKind.FIVE_YEAR_PLAN,
@@ -62,8 +62,12 @@ DOCUMENT_KIND_BY_FILE_NAME = {
     "报告": DocumentKind.REPORT,
     "其他": DocumentKind.OTHER,
 }
-TEAM_BY_FILE_NAME = {"管理队伍": Team.MANAGEMENT, "专兼职教师": Team.TEACHERS, "志愿者": Team.VOLUNTEERS}
-HONOUR_LEVEL_BY_FILE_NAME = {
+TEAM_BY_FILE_NAME: dict[str, str] = {
+    "管理队伍": Team.MANAGEMENT,
+    "专兼职教师": Team.TEACHERS,
+    "志愿者": Team.VOLUNTEERS,
+}
+HONOUR_LEVEL_BY_FILE_NAME: dict[str, str] = {
     "区级": HonourLevel.DISTRICT,
     "市级": HonourLevel.MUNICIPAL,
     "国家级": HonourLevel.NATIONAL,
