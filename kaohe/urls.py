@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("kaohe.accounts.urls")),
     path("units/", include("kaohe.organisations.urls")),
     path("standard/", include("kaohe.standard.urls")),
+    path("records/", include("kaohe.records.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,10 @@ class Action(models.TextChoices):
     ORGANISATIONS_IMPORTED = "organisations.imported", _("Units imported")
     PASSWORD_CHANGED = "user.password_changed", _("Password changed")
     STANDARD_LOADED = "standard.loaded", _("Standard loaded")
+    RECORD_CREATED = "record.created", _("Record added")
+    RECORD_UPDATED = "record.updated", _("Record edited")
+    RECORD_DELETED = "record.deleted", _("Record deleted")
+    RECORDS_IMPORTED = "records.imported", _("Records imported")
 
 
 class Event(models.Model):
