@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
 RUN_ENV := DEBUG=1
 
-.PHONY: install run test lint typecheck pytest demo messages vendor clean
+.PHONY: install run test lint typecheck pytest bench messages vendor clean
 
 install: $(STAMP)
 
@@ -37,6 +37,12 @@ typecheck: install
 
 pytest: install
 	$(BIN)/pytest -q
+
+# 30,000 units and 1,000,000 activities in var/bench (built once, then reused): times every figure of every
+# unit, one unit's figures page and a 100,000-row import. Again on PostgreSQL when DATABASE_URL points there.
+bench: install
+	env -u DATABASE_URL KAOHE_DATA_DIR=var/bench $(BIN)/kaohe bench
+	if [ -n "$$DATABASE_URL" ]; then $(BIN)/kaohe bench; fi
 
 # Rebuild the English and Chinese message catalogues after changing visible strings (needs gettext).
 messages: install

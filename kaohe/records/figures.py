@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -60,14 +61,21 @@ class Figure:
 
 @dataclass
 class Totals:
-    """One unit's own records of the year, or (rolled up) those of its whole subtree."""
+    """A unit's own records of the year."""
 
-    activities: dict[str, int]
-    lecture_participants: int = 0
+    activities: dict[str, int] = field(default_factory=dict)
     funds: Decimal = Decimal(0)
-    honours: dict[str, int] | None = None
+    honours: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Subtree:
+    """What the unit and every active unit under it add up to."""
+
+    lectures: int = 0
+    participants: int = 0  # of those lectures, person-times
     members: int = 0
-    grassroots_units: int = 0
+    grassroots_units: int = 0  # under the unit, itself excluded
 
 
 def standard_for_year(year: int) -> Standard | None:
@@ -82,15 +90,26 @@ def year_range(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
+# Up to this many units, each subtree is summed by its own aggregate query (a unit's page: one query); beyond,
+# lectures are grouped by unit once and rolled up the tree (every unit of a district: one query).
+FEW_UNITS = 10
+
+
 def compute_figures(units: Sequence[Organisation], year: int, standard: StandardDocument) -> dict[int, list[Figure]]:
-    """Figures of each unit (by id) for the rules of its tier: seven queries, whatever the number of units."""
+    """Figures of each unit (by id) for the rules of its tier.
+
+    A fixed number of queries for any number of units (beyond FEW_UNITS), each a database aggregate.
+    """
     roots = _outermost(units)
     if not roots:
         return {}
     in_scope = Organisation.objects.filter(_subtree_q(roots), is_active=True)
-    own = _own_totals(in_scope, year)
-    rolled = _roll_up(own, in_scope)
-    return {unit.pk: _figures_of(unit, own, rolled, standard) for unit in units}
+    own = _own_totals([unit.pk for unit in units], in_scope, year)
+    if len(units) <= FEW_UNITS:
+        subtrees = {unit.code: _subtree_totals(unit, year) for unit in units}
+    else:
+        subtrees = _rolled_up_subtree_totals(in_scope, year)
+    return {unit.pk: _figures_of(unit, own, subtrees, standard) for unit in units}
 
 
 def rules_for(unit: Organisation, standard: StandardDocument) -> list[tuple[str, Rule]]:
@@ -108,31 +127,33 @@ def _outermost(units: Iterable[Organisation]) -> list[Organisation]:
     return roots
 
 
-def _subtree_q(roots: Sequence[Organisation], prefix: str = "") -> Q:
+def _subtree_q(roots: Sequence[Organisation]) -> Q:
     q = Q()
     for root in roots:
-        q |= Q(**{f"{prefix}path__startswith": root.path})
+        q |= Q(path__startswith=root.path)
     return q
 
 
-def _own_totals(in_scope: QuerySet[Organisation], year: int) -> dict[int, Totals]:
-    """Each unit's own records of the year, grouped in the database: three queries."""
+def _year_lectures(year: int) -> QuerySet[Activity]:
+    return Activity.objects.filter(category=ActivityCategory.LECTURE, date__range=year_range(year))
+
+
+def _own_totals(unit_ids: list[int], in_scope: QuerySet[Organisation], year: int) -> dict[int, Totals]:
+    """The units' own records of the year, grouped in the database: three queries."""
     start, end = year_range(year)
-    ids = in_scope.values("pk")
-    totals: dict[int, Totals] = defaultdict(lambda: Totals(activities=defaultdict(int), honours=defaultdict(int)))
+    # Thousands of ids would pass a database's parameter limit; so many units are most of the scope anyway.
+    wanted: Any = unit_ids if len(unit_ids) <= 500 else in_scope.values("pk")
+    totals: dict[int, Totals] = defaultdict(Totals)
     activity_rows = (
-        Activity.objects.filter(date__range=(start, end), organisation_id__in=ids)
+        Activity.objects.filter(date__range=(start, end), organisation_id__in=wanted)
         .values("organisation_id", "category")
-        .annotate(count=Count("pk"), participants=Sum("participants"))
+        .annotate(count=Count("pk"))
         .order_by()
     )
     for row in activity_rows:
-        unit = totals[row["organisation_id"]]
-        unit.activities[row["category"]] = row["count"]
-        if row["category"] == ActivityCategory.LECTURE:
-            unit.lecture_participants = row["participants"] or 0
+        totals[row["organisation_id"]].activities[row["category"]] = row["count"]
     fund_rows = (
-        EducationFund.objects.filter(date__range=(start, end), organisation_id__in=ids)
+        EducationFund.objects.filter(date__range=(start, end), organisation_id__in=wanted)
         .values("organisation_id")
         .annotate(amount=Sum("amount"))
         .order_by()
@@ -140,64 +161,78 @@ def _own_totals(in_scope: QuerySet[Organisation], year: int) -> dict[int, Totals
     for row in fund_rows:
         totals[row["organisation_id"]].funds = row["amount"] or Decimal(0)
     honour_rows = (
-        Honour.objects.filter(date__range=(start, end), organisation_id__in=ids)
+        Honour.objects.filter(date__range=(start, end), organisation_id__in=wanted)
         .values("organisation_id", "level")
         .annotate(count=Count("pk"))
         .order_by()
     )
     for row in honour_rows:
-        honours = totals[row["organisation_id"]].honours
-        assert honours is not None
-        honours[row["level"]] = row["count"]
+        totals[row["organisation_id"]].honours[row["level"]] = row["count"]
     return totals
 
 
-def _roll_up(own: dict[int, Totals], in_scope: QuerySet[Organisation]) -> dict[str, Totals]:
-    """Subtree totals by unit code: lecture counts, participants, members and grassroots units (one query)."""
-    rolled: dict[str, Totals] = defaultdict(lambda: Totals(activities=defaultdict(int)))
-    for pk, path, members, category in in_scope.values_list("pk", "path", "members", "category"):
-        mine = own.get(pk)
-        lectures = mine.activities.get(ActivityCategory.LECTURE, 0) if mine else 0
-        participants = mine.lecture_participants if mine else 0
-        for code in path.strip("/").split("/"):  # the unit and each unit above it
-            subtree = rolled[code]
-            subtree.activities[ActivityCategory.LECTURE] += lectures
-            subtree.lecture_participants += participants
+def _subtree_totals(unit: Organisation, year: int) -> Subtree:
+    """One unit's subtree: lectures and participants, members, grassroots units under it (two queries)."""
+    units = Organisation.objects.subtree_of(unit).filter(is_active=True)
+    lectures = _year_lectures(year).filter(organisation_id__in=units.values("pk"))
+    counted = lectures.aggregate(lectures=Count("pk"), participants=Sum("participants"))
+    sized = units.aggregate(
+        members=Sum("members"), grassroots=Count("pk", filter=Q(category=Category.GRASSROOTS) & ~Q(pk=unit.pk))
+    )
+    return Subtree(counted["lectures"], counted["participants"] or 0, sized["members"] or 0, sized["grassroots"])
+
+
+def _rolled_up_subtree_totals(in_scope: QuerySet[Organisation], year: int) -> dict[str, Subtree]:
+    """Every unit's subtree at once: lectures grouped by unit, then added up the tree (two queries)."""
+    lecture_rows = (
+        _year_lectures(year)
+        .filter(organisation_id__in=in_scope.values("pk"))
+        .values("organisation_id")
+        .annotate(lectures=Count("pk"), participants=Sum("participants"))
+        .order_by()
+    )
+    lectures = {row["organisation_id"]: (row["lectures"], row["participants"] or 0) for row in lecture_rows}
+    rolled: dict[str, Subtree] = defaultdict(Subtree)
+    for pk, code, path, members, category in in_scope.values_list("pk", "code", "path", "members", "category"):
+        count, participants = lectures.get(pk, (0, 0))
+        for above in path.strip("/").split("/"):  # the unit itself and each unit above it
+            subtree = rolled[above]
+            subtree.lectures += count
+            subtree.participants += participants
             subtree.members += members
-            subtree.grassroots_units += category == Category.GRASSROOTS
+            subtree.grassroots_units += category == Category.GRASSROOTS and above != code
     return rolled
 
 
 def _figures_of(
-    unit: Organisation, own: dict[int, Totals], rolled: dict[str, Totals], standard: StandardDocument
+    unit: Organisation, own: dict[int, Totals], subtrees: dict[str, Subtree], standard: StandardDocument
 ) -> list[Figure]:
-    mine = own.get(unit.pk) or Totals(activities={}, honours={})
-    subtree = rolled.get(unit.code) or Totals(activities={})
-    grassroots_below = subtree.grassroots_units - (unit.category == Category.GRASSROOTS)
+    mine = own.get(unit.pk) or Totals()
+    subtree = subtrees.get(unit.code) or Subtree()
     figures = []
     for item_number, rule in rules_for(unit, standard):
         value = _value(rule.indicator, mine, subtree)
-        target, met = _judge(rule, value, subtree, grassroots_below)
+        target, met = _judge(rule, value, subtree.grassroots_units)
         figures.append(Figure(rule.indicator, item_number, _shown(value), target, met))
     return figures
 
 
-def _value(indicator: str, mine: Totals, subtree: Totals) -> int | Decimal | Fraction | None:
+def _value(indicator: str, mine: Totals, subtree: Subtree) -> int | Decimal | Fraction | None:
     if indicator in OWN_ACTIVITY_COUNTS:
         return mine.activities.get(OWN_ACTIVITY_COUNTS[indicator], 0)
     if indicator in HONOUR_COUNTS:
-        return (mine.honours or {}).get(HONOUR_COUNTS[indicator], 0)
+        return mine.honours.get(HONOUR_COUNTS[indicator], 0)
     if indicator == "lecture_count":
-        return subtree.activities.get(ActivityCategory.LECTURE, 0)
+        return subtree.lectures
     if indicator == "lecture_participation_rate":
-        return Fraction(subtree.lecture_participants, subtree.members) if subtree.members else None
+        return Fraction(subtree.participants, subtree.members) if subtree.members else None
     if indicator == "education_funds":
         return mine.funds
     raise ValueError(f"no way to compute {indicator}")  # the standard's loader refuses unknown keys
 
 
 def _judge(
-    rule: Rule, value: int | Decimal | Fraction | None, subtree: Totals, grassroots_below: int
+    rule: Rule, value: int | Decimal | Fraction | None, grassroots_below: int
 ) -> tuple[int | Decimal | None, bool | None]:
     """The target for this unit, and whether the value reaches it (exactly: 79.99 % of 80 % is not met)."""
     if rule.target is None:

@@ -1,9 +1,116 @@
-# Being written: imports of records.
+"""The import page of each kind of record, and its empty template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from kaohe.access import Do, can, scope_root
+from kaohe.forms import StyledFormMixin
+from kaohe.organisations.models import Organisation
+from kaohe.records import importing
+from kaohe.records.kinds import KINDS, Cell, Column, RecordKind
+from kaohe.spreadsheets import XLSX_CONTENT_TYPE, ImportRefused, RowError, write_xlsx
+
+# A file of 100,000 bad rows would make a page no browser can show; the count is always given in full.
+MAX_ERRORS_SHOWN = 1000
 
 
-def _pending(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+class RecordsFileForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Records file (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
 
 
-import_records = import_template = _pending
+@dataclass(frozen=True)
+class ColumnGuide:
+    heading: str
+    required: bool
+    how: str
+
+
+@login_required
+def import_records(request: HttpRequest, kind: str) -> HttpResponse:
+    record_kind = _kind_or_404(kind)
+    scope = _import_scope(request)
+    posted = request.method == "POST"
+    form = RecordsFileForm(request.POST if posted else None, request.FILES if posted else None)
+    errors: list[RowError] = []
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            count = importing.import_records(request.user, record_kind, upload, upload.name, scope)
+        except ImportRefused as refused:
+            errors = refused.errors
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Imported %(file)s: %(count)s record added.", "Imported %(file)s: %(count)s records added.", count
+                )
+                % {"file": upload.name, "count": count},
+            )
+            return redirect("records:list", kind=record_kind.slug)
+    context = {
+        "kind": record_kind,
+        "form": form,
+        "errors": errors,
+        "errors_shown": errors[:MAX_ERRORS_SHOWN],
+        "guide": [_guide(column) for column in record_kind.columns],
+    }
+    return render(request, "records/import.html", context)
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    record_kind = _kind_or_404(kind)
+    content = write_xlsx(str(record_kind.label), record_kind.headings, [])
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{record_kind.slug}-template.xlsx"'
+    return response
+
+
+def _kind_or_404(slug: str) -> RecordKind:
+    if slug not in KINDS:
+        raise Http404
+    return KINDS[slug]
+
+
+def _import_scope(request: HttpRequest) -> Organisation:
+    """The unit whose system the user may import records for: everyone who may edit their own unit."""
+    root = scope_root(request.user)
+    if root is None:
+        raise Http404
+    if not can(request.user, Do.EDIT, root):
+        raise PermissionDenied
+    return root
+
+
+def _guide(column: Column) -> ColumnGuide:
+    return ColumnGuide(column.heading, column.required, _how_to_fill(column))
+
+
+def _how_to_fill(column: Column) -> str:
+    if column.cell is Cell.UNIT:
+        return _("The code of a unit in your system.")
+    if column.cell is Cell.CHOICE:
+        assert column.choices is not None
+        return _("One of %(choices)s.") % {"choices": "、".join(column.choices)}
+    if column.cell is Cell.DATE:
+        return _("A date, such as 2026-03-05.")
+    if column.cell is Cell.INTEGER:
+        return _("A whole number, 0 or more.")
+    if column.cell is Cell.DECIMAL:
+        return _("A number, 0 or more; commas may separate thousands.")
+    if column.max_length is not None:
+        return _("Text, at most %(max)s characters.") % {"max": column.max_length}
+    return _("Text.")

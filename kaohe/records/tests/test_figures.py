@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from kaohe.conftest import make_unit
 from kaohe.organisations.models import Category, Organisation
-from kaohe.records.figures import Figure, compute_figures
+from kaohe.records.figures import FEW_UNITS, Figure, compute_figures
 from kaohe.records.models import Activity, ActivityCategory, EducationFund, Honour, HonourLevel
 from kaohe.standard.actions import load_standard
 from kaohe.standard.files import SHIPPED, read_standard_path
@@ -181,12 +181,31 @@ def test_every_unit_of_the_district_at_once_costs_the_same_queries(tree, standar
         make_unit(f"YX-S1-X{number}", f"新工会{number}", Category.GRASSROOTS, tree["YX-S1"], 10)
     units = list(Organisation.objects.filter(path__startswith="/YX/"))
 
-    # units in scope; activities, funds and honours grouped by unit
-    with django_assert_num_queries(4):
+    # activities, funds and honours grouped by unit; lectures grouped by unit; the units to add them up the tree
+    with django_assert_num_queries(5):
         figures = compute_figures(units, 2026, standard)
 
     assert len(figures) == len(units)
     assert next(f for f in figures[tree["YX-S1"].pk] if f.key == "lecture_count").target == 3 * 32
+
+
+def test_a_unit_alone_gets_the_figures_it_gets_among_the_whole_district(tree, standard):
+    add_activities(tree["YX-S1-G1"], LECTURE, 4, participants=90)
+    add_activities(tree["YX-S1"], LECTURE, 3, participants=50)
+    add_activities(tree["YX-S1"], ActivityCategory.OFFICE_MEETING, 2)
+    add_activities(tree["YX"], TRAINING, 2)
+    Honour.objects.create(
+        organisation=tree["YX-D1"], level=HonourLevel.NATIONAL, title="全国模范职工之家", date=IN_2026
+    )
+    for number in range(FEW_UNITS):  # enough units to take the path that rolls totals up the tree
+        make_unit(f"YX-S2-X{number}", f"新工会{number}", Category.GRASSROOTS, tree["YX-S2"], 10)
+    units = list(Organisation.objects.filter(path__startswith="/YX/"))
+    assert len(units) > FEW_UNITS
+
+    together = compute_figures(units, 2026, standard)
+
+    for unit in units:
+        assert compute_figures([unit], 2026, standard)[unit.pk] == together[unit.pk], unit.code
 
 
 def test_the_command_prints_each_units_figures_as_json(tree, standard, capsys):

@@ -1,0 +1,215 @@
+"""Importing a file of one kind of record: every row is checked before anything is written.
+
+`plan_records` reads every cell of every row and either refuses the whole file, naming every fault by row
+and column, or returns the records as they will be written. `import_records` writes them in one
+transaction with one history event. The columns and how each is read come from `kaohe.records.kinds`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from kaohe.history.actions import record_event
+from kaohe.history.models import Action
+from kaohe.organisations.models import Organisation
+from kaohe.records.kinds import Cell, Column, RecordKind
+from kaohe.records.models import Record
+from kaohe.spreadsheets import ImportRefused, RowError, clean_text, read_table
+
+BATCH_SIZE = 2000
+# The largest value a PositiveIntegerField holds on every database kaohe runs on.
+LARGEST_WHOLE_NUMBER = 2_147_483_647
+# 2026-03-05, and the 2026/3/5 that Excel on Chinese Windows writes when it saves dates to csv.
+DATE_PATTERN = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+Rows = list[tuple[int, dict[str, Any]]]
+Reader = Callable[[Any], Any]  # a cell as the file holds it → the value to store; raises CellFault
+
+
+class CellFault(Exception):
+    """A cell that cannot be stored; the message says why, in the reader's language."""
+
+
+def import_records(actor: Any, kind: RecordKind, upload: IO[bytes], filename: str, scope: Organisation | None) -> int:
+    """Every row of the file as a new record of `kind`, or nothing (ImportRefused). Returns how many."""
+    table = read_table(upload, filename, kind.required_headings)
+    records = plan_records(kind, table.rows, scope)
+    created_by = actor if getattr(actor, "pk", None) else None
+    for record in records:
+        record.created_by = created_by
+    with transaction.atomic():
+        kind.model._default_manager.bulk_create(records, batch_size=BATCH_SIZE)
+        record_event(actor, Action.RECORDS_IMPORTED, scope, kind=kind.slug, file=filename, count=len(records))
+    return len(records)
+
+
+def plan_records(kind: RecordKind, rows: Rows, scope: Organisation | None) -> list[Record]:
+    """The unsaved records, or ImportRefused with every fault of every row.
+
+    `scope` is the unit whose system the records may belong to; None means the whole tree (the command
+    line). Everyone who may import may edit every unit of their own system, so the scope is the whole rule.
+    """
+    readers = [(column, _attribute(column), _reader(kind, column, scope)) for column in kind.columns]
+    errors: list[RowError] = []
+    records: list[Record] = []
+    for number, row in rows:
+        values = {}
+        for column, attribute, read in readers:
+            try:
+                values[attribute] = read(row.get(column.heading))
+            except CellFault as fault:
+                errors.append(RowError(number, column.heading, str(fault)))
+        if not errors:  # once the file is refused, building more records is wasted work
+            records.append(kind.model(**values))
+    if errors:
+        raise ImportRefused(errors)
+    return records
+
+
+def _attribute(column: Column) -> str:
+    # Units are set by id: the file's codes are resolved to ids once, never to one instance per row.
+    return f"{column.field}_id" if column.cell is Cell.UNIT else column.field
+
+
+def _reader(kind: RecordKind, column: Column, scope: Organisation | None) -> Reader:
+    field = kind.model._meta.get_field(column.field)
+    assert isinstance(field, models.Field), "a column names a field of the model"
+    parse = _parser(column, field, scope)
+    empty = None if field.null else ""
+
+    def read(raw: Any) -> Any:
+        if clean_text(raw) == "":
+            if column.required:
+                raise CellFault(_("This cell is required but empty."))
+            return empty
+        return parse(raw)
+
+    return read
+
+
+def _parser(column: Column, field: models.Field[Any, Any], scope: Organisation | None) -> Reader:
+    if column.cell is Cell.UNIT:
+        return _unit_parser(_unit_ids(scope))
+    if column.cell is Cell.CHOICE:
+        assert column.choices is not None
+        return _choice_parser(column.choices)
+    if column.cell is Cell.DATE:
+        return _parse_date
+    if column.cell is Cell.INTEGER:
+        return _parse_whole_number
+    if column.cell is Cell.DECIMAL:
+        assert isinstance(field, models.DecimalField)
+        return _decimal_parser(field.max_digits or 0, field.decimal_places or 0)
+    return _text_parser(column.max_length)
+
+
+def _unit_ids(scope: Organisation | None) -> dict[str, int]:
+    """Code → id of every unit the records may belong to: one query for the whole file.
+
+    The scope's whole subtree rather than the file's codes, so that the query carries no list of
+    parameters that a large file could push past the database's limit; a system has thousands of units
+    at most, a file up to 200,000 rows.
+    """
+    units = Organisation.objects.all() if scope is None else Organisation.objects.subtree_of(scope)
+    return dict(units.values_list("code", "pk"))
+
+
+def _unit_parser(unit_ids: dict[str, int]) -> Reader:
+    def parse(raw: Any) -> int:
+        code = clean_text(raw)
+        if code not in unit_ids:
+            # The same words for a code that does not exist and one outside the system: the file must
+            # not tell anyone which codes other systems use.
+            raise CellFault(_("There is no unit with the code %(code)s in your system.") % {"code": code})
+        return unit_ids[code]
+
+    return parse
+
+
+def _choice_parser(choices: dict[str, str]) -> Reader:
+    def parse(raw: Any) -> str:
+        name = clean_text(raw)
+        if name not in choices:
+            raise CellFault(
+                _("Unknown value “%(value)s”; use one of %(choices)s.") % {"value": name, "choices": "、".join(choices)}
+            )
+        return choices[name]
+
+    return parse
+
+
+def _parse_date(raw: Any) -> datetime.date:
+    # openpyxl reads a date cell as a datetime (midnight); a date typed as text arrives as text.
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    text = clean_text(raw)
+    match = DATE_PATTERN.match(text)
+    if match is None:
+        raise CellFault(_("“%(value)s” is not a date; write dates as YYYY-MM-DD.") % {"value": text})
+    try:
+        return datetime.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise CellFault(_("“%(value)s” is not a possible date.") % {"value": text}) from None
+
+
+def _parse_whole_number(raw: Any) -> int:
+    number, text = _number(raw)
+    if number != number.to_integral_value():
+        raise CellFault(_("“%(value)s” is not a whole number.") % {"value": text})
+    if number > LARGEST_WHOLE_NUMBER:
+        raise CellFault(_("“%(value)s” is too large.") % {"value": text})
+    return int(number)
+
+
+def _decimal_parser(max_digits: int, decimal_places: int) -> Reader:
+    step = Decimal(1).scaleb(-decimal_places)
+    limit = Decimal(10) ** (max_digits - decimal_places)
+
+    def parse(raw: Any) -> Decimal:
+        number, text = _number(raw)
+        if number < limit:
+            # Rounded to the field's places, as Excel shows it: its sums often end in ...0000000001.
+            number = number.quantize(step, rounding=ROUND_HALF_UP)
+        if number >= limit:  # checked after rounding: 99,999,999.999 rounds up past the limit
+            raise CellFault(_("“%(value)s” is too large.") % {"value": text})
+        return number
+
+    return parse
+
+
+def _number(raw: Any) -> tuple[Decimal, str]:
+    """A number ≥ 0, and the cell as text for messages; commas may separate thousands."""
+    text = clean_text(raw)
+    if isinstance(raw, bool):  # an Excel TRUE/FALSE cell, which Python would count as 1 or 0
+        raise CellFault(_("“%(value)s” is not a number.") % {"value": text})
+    try:
+        number = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        raise CellFault(_("“%(value)s” is not a number.") % {"value": text}) from None
+    if not number.is_finite():
+        raise CellFault(_("“%(value)s” is not a number.") % {"value": text})
+    if number < 0:
+        raise CellFault(_("“%(value)s” is negative; the number must be 0 or more.") % {"value": text})
+    return number, text
+
+
+def _text_parser(max_length: int | None) -> Reader:
+    def parse(raw: Any) -> str:
+        text = clean_text(raw)
+        if max_length is not None and len(text) > max_length:
+            raise CellFault(
+                _("The text is %(length)s characters long; at most %(max)s are allowed.")
+                % {"length": len(text), "max": max_length}
+            )
+        return text
+
+    return parse

@@ -1,0 +1,143 @@
+"""`make bench`: the figures of issue 4 measured on a district of 30,000 units and 1,000,000 activities.
+
+Builds the data set once (or reuses it) in whatever database the settings point at, then times what users
+wait for: every figure of every unit, one unit's figures page, and importing 100,000 activity rows (rolled
+back afterwards, so the data set stays as it was).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import itertools
+import random
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from kaohe.accounts.models import User
+from kaohe.organisations.models import Category, Organisation
+from kaohe.records.figures import compute_figures, standard_for_year
+from kaohe.records.models import Activity, ActivityCategory
+from kaohe.standard.files import SHIPPED
+
+UNITS = 30_000
+ACTIVITIES = 1_000_000
+IMPORT_ROWS = 100_000
+YEAR = 2026
+BATCH = 20_000
+
+
+class RolledBack(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Builds (or reuses) 30,000 units and 1,000,000 activities, then times the figures and an import."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+        self._prepare()
+        standard = standard_for_year(YEAR)
+        assert standard is not None
+        units = list(Organisation.objects.filter(is_active=True))
+        self._report(
+            f"all figures of all {len(units):,} units", 10.0, lambda: compute_figures(units, YEAR, standard.doc)
+        )
+        self._report_unit_pages()
+        self._report("importing 100,000 activity rows", 30.0, self._import_and_roll_back)
+
+    def _prepare(self) -> None:
+        call_command("migrate", verbosity=0)
+        call_command("load_standard", str(SHIPPED / "fangshan-2026-trial.yaml"), stdout=io.StringIO())
+        if Organisation.objects.count() < UNITS:
+            self.stdout.write("building 30,000 units …")
+            call_command("demo", "--scale", "large", stdout=io.StringIO())
+        missing = ACTIVITIES - Activity.objects.count()
+        if missing > 0:
+            self.stdout.write(f"adding {missing:,} activities …")
+            started = time.perf_counter()
+            _insert_activities(missing)
+            self.stdout.write(f"  done in {time.perf_counter() - started:.1f} s")
+
+    def _report(self, what: str, target_seconds: float, work: Callable[[], Any], repeat: int = 1) -> None:
+        timings = []
+        for _attempt in range(repeat):
+            started = time.perf_counter()
+            work()
+            timings.append(time.perf_counter() - started)
+        took = statistics.median(timings)
+        verdict = "ok" if took < target_seconds else "TOO SLOW"
+        shown = f"{took * 1000:.0f} ms" if target_seconds < 1 else f"{took:.2f} s"
+        target = f"{target_seconds * 1000:.0f} ms" if target_seconds < 1 else f"{target_seconds:.0f} s"
+        self.stdout.write(f"{what}: {shown} (target < {target}) {verdict}")
+
+    @override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False)
+    def _report_unit_pages(self) -> None:
+        client = Client()
+        client.force_login(User.objects.get(username="admin"))
+        for label, code in (("a secondary union", "YX-S001"), ("a grassroots union", "YX-S001-G0001")):
+            url = f"/figures/{code}/?year={YEAR}"
+            assert client.get(url).status_code == 200  # warm: templates, translations
+            self._report(f"one unit's figures page ({label})", 0.2, partial(client.get, url), repeat=5)
+
+    def _import_and_roll_back(self) -> None:
+        from kaohe.records.importing import import_records
+        from kaohe.records.kinds import KINDS
+
+        content = _activities_csv(IMPORT_ROWS)
+        try:
+            with transaction.atomic():
+                count = import_records(None, KINDS["activities"], io.BytesIO(content), "bench.csv", None)
+                assert count == IMPORT_ROWS
+                raise RolledBack
+        except RolledBack:
+            pass
+
+
+def _insert_activities(count: int) -> None:
+    """Plain batched INSERTs: the ORM would build a million objects for nothing."""
+    columns = "organisation_id, category, name, date, participants, speaker, place, note, created_at, updated_at"
+    sql = f"INSERT INTO records_activity ({columns}) VALUES (%s, %s, %s, %s, %s, '', '', '', %s, %s)"
+    rows = _activity_rows(count)
+    with transaction.atomic(), connection.cursor() as cursor:
+        while batch := list(itertools.islice(rows, BATCH)):
+            cursor.executemany(sql, batch)
+
+
+def _activity_rows(count: int) -> Iterator[tuple[Any, ...]]:
+    rng = random.Random(YEAR)
+    unit_ids = list(Organisation.objects.values_list("pk", flat=True))
+    categories = [ActivityCategory.LECTURE] * 6 + [c.value for c in ActivityCategory]
+    now = timezone.now()
+    first_day = datetime.date(YEAR, 1, 1)
+    for number in range(count):
+        yield (
+            rng.choice(unit_ids),
+            rng.choice(categories),
+            f"活动{number}",
+            first_day + datetime.timedelta(days=rng.randrange(365)),
+            rng.randint(5, 80),
+            now,
+            now,
+        )
+
+
+def _activities_csv(rows: int) -> bytes:
+    rng = random.Random(rows)
+    codes = list(Organisation.objects.filter(category=Category.GRASSROOTS).values_list("code", flat=True))
+    lines = ["单位编码,活动类别,活动日期,活动名称,参加人数"]
+    lines += [f"{rng.choice(codes)},大讲堂,{_random_day(rng)},读书分享会{n},{rng.randint(5, 80)}" for n in range(rows)]
+    return "\n".join(lines).encode()
+
+
+def _random_day(rng: random.Random) -> str:
+    return f"{YEAR}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"

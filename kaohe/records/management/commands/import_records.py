@@ -1,0 +1,37 @@
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kaohe.records import importing
+from kaohe.records.kinds import KINDS
+from kaohe.spreadsheets import ImportRefused
+
+
+class Command(BaseCommand):
+    help = "Imports records of one kind from an .xlsx or .csv file, e.g. import_records activities 活动.xlsx."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=sorted(KINDS))
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args: Any, kind: str, file: Path, **options: Any) -> None:
+        if not file.is_file():
+            raise CommandError(f"{file}: no such file")
+        try:
+            with file.open("rb") as upload:
+                # No user and no scope: whoever runs the command may import into any unit of the tree.
+                count = importing.import_records(None, KINDS[kind], upload, file.name, scope=None)
+        except ImportRefused as refused:
+            for error in refused.errors:
+                self.stderr.write(f"{file.name}: {error}")
+            raise CommandError(
+                _("%(file)s: %(count)s faults; nothing was imported.")
+                % {"file": file.name, "count": len(refused.errors)}
+            ) from None
+        self.stdout.write(
+            ngettext("%(file)s: %(count)s record imported.", "%(file)s: %(count)s records imported.", count)
+            % {"file": file.name, "count": count}
+        )
