@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -28,7 +27,7 @@ class RecordFilter:
 
 def filtered_records(kind: RecordKind, chosen: RecordFilter) -> QuerySet[Record]:
     """Newest first (the model's ordering); the caller pages or iterates."""
-    records = kind.model.objects.select_related("organisation")
+    records = kind.model._default_manager.select_related("organisation")
     if chosen.subtree:
         # A subquery rather than a list of ids: one statement however large the district, and the
         # database can walk the (organisation, -date) index unit by unit.
@@ -50,17 +49,6 @@ def record_columns(kind: RecordKind) -> list[Column]:
     return [column for column in kind.columns if column.cell != Cell.UNIT]
 
 
-def page_cells(kind: RecordKind, record: Record) -> list[Any]:
-    """The values a list row shows, in column order: choices by their label, the rest as stored."""
-    cells = []
-    for column in record_columns(kind):
-        if column.cell == Cell.CHOICE:
-            cells.append(getattr(record, f"get_{column.field}_display")())
-        else:
-            cells.append(getattr(record, column.field))
-    return cells
-
-
 def export_rows(kind: RecordKind, records: QuerySet[Record]) -> Iterator[list[Any]]:
     """Rows in the import layout, read in chunks so that tens of thousands of rows stay cheap."""
     for record in records.iterator(chunk_size=2000):
@@ -73,6 +61,4 @@ def _export_value(column: Column, record: Record) -> Any:
     value = getattr(record, column.field)
     if column.cell == Cell.CHOICE:
         return file_name_of(column, value)
-    if column.cell in (Cell.DATE, Cell.INTEGER) or isinstance(value, Decimal) or value is None:
-        return value
-    return str(value)
+    return value  # dates, numbers and text as themselves, so that Excel sorts and sums them

@@ -1,9 +1,268 @@
-# Being written: lists, forms and exports of records.
-from django.http import Http404, HttpRequest, HttpResponse
+"""Lists, forms, exports and files of records. Access is decided in kaohe.access; changes in actions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext as _
+
+from kaohe.access import Do, can, get_organisation, scope_root, visible_organisations
+from kaohe.organisations.models import Organisation
+from kaohe.records import actions, queries
+from kaohe.records.forms import FilterForm, RecordForm, model_field, record_form
+from kaohe.records.kinds import KINDS, Cell, Column, RecordKind
+from kaohe.records.models import Record
+from kaohe.spreadsheets import XLSX_CONTENT_TYPE, write_xlsx
+
+PER_PAGE = 50
 
 
-def _pending(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+@dataclass(frozen=True)
+class Shown:
+    """A value as a list shows it."""
+
+    text: str | Promise  # headings stay lazy, so that they follow the language of the request
+    css: str = ""
 
 
-record_list = record_create = record_export = record_edit = record_delete = record_file = _pending
+@dataclass(frozen=True)
+class Row:
+    record: Record
+    cells: list[Shown]  # in column order, for the table
+    may_edit: bool
+    # Phones get a card instead of the wide table: the record's name in bold, then its other filled cells.
+    title: str
+    details: list[tuple[Shown, Shown]]
+
+
+def _row(kind: RecordKind, headings: list[Shown], record: Record, may_edit: bool) -> Row:
+    cells = _cells(kind, record)
+    title = _title_column(kind)
+    details = [pair for index, pair in enumerate(zip(headings, cells, strict=True)) if index != title and pair[1].text]
+    return Row(record, cells, may_edit, str(cells[title].text), details)
+
+
+def _title_column(kind: RecordKind) -> int:
+    """Which of the kind's columns names a record: its first required text (a name, a title, a purpose)."""
+    columns = queries.record_columns(kind)
+    return next(index for index, column in enumerate(columns) if column.cell == Cell.TEXT and column.required)
+
+
+def _column_css(column: Column) -> str:
+    classes = ["text-end"] if column.cell in (Cell.INTEGER, Cell.DECIMAL) else []
+    if column.cell != Cell.TEXT:
+        classes.append("text-nowrap")  # short values that read badly broken over lines, like 2026-04-29
+    if not column.required:
+        classes.append("d-none d-lg-table-cell")  # optional details give way on narrow screens
+    return " ".join(classes)
+
+
+def _shown(column: Column, record: Record) -> Shown:
+    value = getattr(record, column.field)
+    if column.cell == Cell.CHOICE:
+        text = getattr(record, f"get_{column.field}_display")()
+    elif value is None:
+        text = ""
+    elif column.cell == Cell.DATE:
+        text = value.isoformat()
+    elif column.cell == Cell.DECIMAL:
+        text = f"{value:,}"
+    else:
+        text = Truncator(str(value)).chars(60)
+    return Shown(str(text), _column_css(column))
+
+
+def _cells(kind: RecordKind, record: Record) -> list[Shown]:
+    return [_shown(column, record) for column in queries.record_columns(kind)]
+
+
+def _headings(kind: RecordKind) -> list[Shown]:
+    """The kind's own columns by their translated field names (files use the fixed Chinese headings)."""
+    columns = queries.record_columns(kind)
+    return [Shown(capfirst(model_field(kind, column.field).verbose_name), _column_css(column)) for column in columns]
+
+
+def _kind_or_404(slug: str) -> RecordKind:
+    if slug not in KINDS:
+        raise Http404
+    return KINDS[slug]
+
+
+def _root_or_404(request: HttpRequest) -> Organisation:
+    root = scope_root(request.user)
+    if root is None:
+        raise Http404
+    return root
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The form's data on a POST, even an empty one (so that it reports missing fields); else unbound."""
+    return request.POST if request.method == "POST" else None
+
+
+def _record_or_404(request: HttpRequest, kind: RecordKind, pk: int, action: Do) -> Record:
+    """The record if it belongs to a unit the user sees (else 404) and the user may do the action (else 403)."""
+    record = (
+        kind.model._default_manager.select_related("organisation")
+        .filter(pk=pk, organisation_id__in=visible_organisations(request.user).values("pk"))
+        .first()
+    )
+    if record is None:
+        raise Http404
+    if not can(request.user, action, record.organisation):
+        raise PermissionDenied
+    return record
+
+
+def _filter_form(request: HttpRequest, kind: RecordKind, root: Organisation) -> FilterForm:
+    # A first visit, with no filter submitted yet, lists the user's whole system.
+    data = request.GET if "unit" in request.GET else {"unit": root.code, "subtree": "on"}
+    return FilterForm(kind, data)
+
+
+def _filtered(
+    request: HttpRequest, kind: RecordKind, form: FilterForm, action: Do
+) -> tuple[Organisation, QuerySet[Record]]:
+    """The records the valid filter form asks for; a unit outside the user's system is a 404 like any page."""
+    root = _root_or_404(request)
+    unit = get_organisation(request.user, form.cleaned_data["unit"] or root.code, action)
+    return unit, queries.filtered_records(kind, form.chosen(unit))
+
+
+@login_required
+def record_list(request: HttpRequest, kind: str) -> HttpResponse:
+    record_kind = _kind_or_404(kind)
+    root = _root_or_404(request)
+    form = _filter_form(request, record_kind, root)
+    headings = _headings(record_kind)
+    page, rows, unit = None, [], None
+    if form.is_valid():
+        unit, records = _filtered(request, record_kind, form, Do.VIEW)
+        page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
+        rows = [
+            _row(record_kind, headings, record, can(request.user, Do.EDIT, record.organisation))
+            for record in page.object_list
+        ]
+    context = {
+        "kind": record_kind,
+        "kinds": KINDS.values(),
+        "form": form,
+        "unit": unit,
+        "page": page,
+        "rows": rows,
+        "headings": headings,
+        "may_edit": can(request.user, Do.EDIT, root),
+    }
+    return render(request, "records/list.html", context)
+
+
+@login_required
+def record_export(request: HttpRequest, kind: str) -> HttpResponse:
+    """The filtered records in the import layout: edit them in Excel, or import them elsewhere."""
+    record_kind = _kind_or_404(kind)
+    form = _filter_form(request, record_kind, _root_or_404(request))
+    if not form.is_valid():
+        messages.error(request, _("Correct the filter before exporting."))
+        return redirect(_list_url(record_kind, request.GET.urlencode()))
+    unit, records = _filtered(request, record_kind, form, Do.EXPORT)
+    content = write_xlsx(str(record_kind.label), record_kind.headings, queries.export_rows(record_kind, records))
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{record_kind.slug}-{unit.code}.xlsx"'
+    return response
+
+
+def _list_url(kind: RecordKind, query: str = "") -> str:
+    url = reverse("records:list", args=[kind.slug])
+    return f"{url}?{query}" if query else url
+
+
+@login_required
+def record_create(request: HttpRequest, kind: str) -> HttpResponse:
+    record_kind = _kind_or_404(kind)
+    if not can(request.user, Do.EDIT, _root_or_404(request)):
+        raise PermissionDenied
+    form = record_form(record_kind, request.user, _posted(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        record = _saved(form, lambda: actions.create_record(request.user, record_kind, *_unit_and_values(form)))
+        if record is not None:
+            messages.success(request, _("%(record)s was added.") % {"record": record})
+            return redirect(_list_url(record_kind))
+    return render(request, "records/form.html", {"kind": record_kind, "form": form, "record": None})
+
+
+@login_required
+def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    record_kind = _kind_or_404(kind)
+    record = _record_or_404(request, record_kind, pk, Do.EDIT)
+    form = record_form(record_kind, request.user, _posted(request), request.FILES or None, record=record)
+    if request.method == "POST" and form.is_valid():
+        unit, values = _unit_and_values(form)
+        saved = _saved(form, lambda: actions.update_record(request.user, record, {"organisation": unit, **values}))
+        if saved is not None:
+            messages.success(request, _("%(record)s was saved.") % {"record": saved})
+            return redirect(_list_url(record_kind))
+    stored = _stored_file(record)
+    context = {
+        "kind": record_kind,
+        "form": form,
+        "record": record,
+        "file_name": os.path.basename(stored.name) if stored else "",
+    }
+    return render(request, "records/form.html", context)
+
+
+def _unit_and_values(form: RecordForm) -> tuple[Organisation, dict[str, Any]]:
+    return form.cleaned_data["unit"], form.values()
+
+
+def _saved(form: RecordForm, save: Callable[[], Record]) -> Record | None:
+    """What the action returns, or None with its refusal shown on the form."""
+    try:
+        return save()
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return None
+
+
+@login_required
+def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    record_kind = _kind_or_404(kind)
+    record = _record_or_404(request, record_kind, pk, Do.EDIT)
+    if request.method == "POST":
+        actions.delete_record(request.user, record)
+        messages.success(request, _("%(record)s was deleted.") % {"record": record})
+        return redirect(_list_url(record_kind))
+    cells = zip(_headings(record_kind), _cells(record_kind, record), strict=True)
+    return render(request, "records/delete.html", {"kind": record_kind, "record": record, "cells": cells})
+
+
+@login_required
+def record_file(request: HttpRequest, kind: str, pk: int) -> FileResponse:
+    """A document's file, served only after the access check: stored files are never public."""
+    record_kind = _kind_or_404(kind)
+    if "file" not in actions.editable_fields(record_kind):
+        raise Http404
+    record = _record_or_404(request, record_kind, pk, Do.VIEW)
+    stored = _stored_file(record)
+    if not stored or not stored.storage.exists(stored.name):
+        raise Http404
+    # An attachment, never shown inline: an uploaded HTML file must not run as a page of the site.
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=os.path.basename(stored.name))
+
+
+def _stored_file(record: Record | None) -> Any:
+    """A document's file (empty if none was attached); None for the kinds without files."""
+    return getattr(record, "file", None)

@@ -1,0 +1,113 @@
+"""Every change to a record goes through one of these functions: in a transaction, with history.
+
+Callers decide access (kaohe.access); these functions keep the records valid whoever calls them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
+
+from kaohe.history.actions import record_event
+from kaohe.history.models import Action
+from kaohe.organisations.models import Organisation
+from kaohe.records.kinds import KINDS, Cell, RecordKind
+from kaohe.records.models import Record
+
+
+def editable_fields(kind: RecordKind) -> list[str]:
+    """The fields a person fills in: the kind's columns (the unit is chosen apart) and any attached file."""
+    fields = [column.field for column in kind.columns if column.cell != Cell.UNIT]
+    return fields + [field.name for field in kind.model._meta.get_fields() if isinstance(field, models.FileField)]
+
+
+def kind_of(record: Record) -> RecordKind:
+    return next(kind for kind in KINDS.values() if isinstance(record, kind.model))
+
+
+@transaction.atomic
+def create_record(actor: Any, kind: RecordKind, organisation: Organisation, values: dict[str, Any]) -> Record:
+    record = kind.model(organisation=organisation, created_by=_user_or_none(actor))
+    _assign(record, values)
+    record.full_clean()
+    record.save()
+    after = _snapshot(kind, record)
+    changes = {field: [None, value] for field, value in after.items() if value not in (None, "")}
+    record_event(actor, Action.RECORD_CREATED, organisation, kind=kind.slug, record_id=record.pk, changes=changes)
+    return record
+
+
+@transaction.atomic
+def update_record(actor: Any, record: Record, values: dict[str, Any]) -> Record:
+    """Changes the given fields (and the unit, under "organisation"); nothing is written if none changed."""
+    kind = kind_of(record)
+    record = kind.model._default_manager.select_for_update().select_related("organisation").get(pk=record.pk)
+    before = _snapshot(kind, record)
+    old_files = _file_names(record)
+    _assign(record, values)
+    record.full_clean()
+    if _snapshot(kind, record) == before:
+        return record
+    record.save()
+    after = _snapshot(kind, record)  # a new file's stored name is known only once saved
+    changes = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
+    _delete_files_on_commit(old_files - _file_names(record))
+    record_event(
+        actor, Action.RECORD_UPDATED, record.organisation, kind=kind.slug, record_id=record.pk, changes=changes
+    )
+    return record
+
+
+@transaction.atomic
+def delete_record(actor: Any, record: Record) -> None:
+    kind = kind_of(record)
+    before = _snapshot(kind, record)
+    record_id, organisation, files = record.pk, record.organisation, _file_names(record)
+    record.delete()
+    _delete_files_on_commit(files)
+    changes = {field: [value, None] for field, value in before.items() if value not in (None, "")}
+    record_event(actor, Action.RECORD_DELETED, organisation, kind=kind.slug, record_id=record_id, changes=changes)
+
+
+def _user_or_none(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _assign(record: Record, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        # save_form_data knows that a file field given None keeps its file and given False drops it.
+        record._meta.get_field(name).save_form_data(record, value)  # type: ignore[union-attr]
+
+
+def _snapshot(kind: RecordKind, record: Record) -> dict[str, Any]:
+    """The record's values as the history stores them (JSON): the unit by code, dates as text."""
+    values = {"organisation": record.organisation.code}
+    values.update({field: _as_json(getattr(record, field)) for field in editable_fields(kind)})
+    return values
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    return value
+
+
+def _file_names(record: Record) -> set[tuple[Any, str]]:
+    """(storage, name) of every file the record holds."""
+    files = (getattr(record, field.name) for field in record._meta.get_fields() if isinstance(field, models.FileField))
+    return {(file.storage, file.name) for file in files if file}
+
+
+def _delete_files_on_commit(files: set[tuple[Any, str]]) -> None:
+    # Only once the change is committed: a rolled-back delete or edit must still find its file.
+    for storage, name in files:
+        transaction.on_commit(partial(storage.delete, name))
