@@ -1,9 +1,416 @@
-# Being written: the figures pages.
+"""Pages of the figures the standard counts (READING.md, "What can be counted"): one unit's figures beside
+the standard's items, every unit of the user's system in one table, and that table as xlsx.
+
+Every page computes its figures with one call of `compute_figures` for all the units it shows (all pages of
+the overview, since it sorts by any figure), so its queries do not grow with the number of units.
+Which units a user sees is kaohe.access's decision: a unit outside the user's subtree is a 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kaohe.access import get_organisation, scope_root, visible_organisations
+from kaohe.forms import StyledFormMixin
+from kaohe.organisations.models import Category, Organisation, Tier
+from kaohe.records.figures import Figure, compute_figures, rules_for, standard_for_year
+from kaohe.spreadsheets import XLSX_CONTENT_TYPE, write_xlsx
+from kaohe.standard.document import Category as StandardCategory
+from kaohe.standard.document import Item, Requirement, Rule, StandardDocument
+from kaohe.standard.indicators import INDICATORS
+from kaohe.standard.models import Standard
+from kaohe.standard.views import target_in_words
+
+YEAR_MIN, YEAR_MAX = 2000, 2100
+ROWS_PER_PAGE = 100
+# How a value reads: figures.py gives rates and amounts both as Decimal, so the key says which it is.
+RATE_KEYS = {"lecture_participation_rate"}
+AMOUNT_KEYS = {"education_funds"}
+ONE_PLACE = Decimal("0.1")
+CATEGORIES_OF_TIER = {
+    Tier.DISTRICT: [Category.DISTRICT],
+    Tier.SECONDARY: [Category.TOWNSHIP, Category.BUREAU],
+    Tier.DIRECT: [Category.DIRECT],
+    Tier.GRASSROOTS: [Category.GRASSROOTS],
+}
+ALL_TIERS = "all"
+SORT_BY_UNIT = ("code", "name")
+DEFAULT_CHOICES = {"tier": ALL_TIERS, "sort": "code", "order": "asc"}
+# The spreadsheet is a file people exchange: its headings and marks are Chinese whatever the page language.
+EXPORT_LANGUAGE = "zh-hans"
+EXPORT_MET = {True: "达标", False: "未达标", None: ""}
 
 
-def _pending(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+# Forms ---------------------------------------------------------------------------------------------------
 
 
-overview = overview_export = unit_figures = _pending
+class YearForm(StyledFormMixin, forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=YEAR_MIN, max_value=YEAR_MAX)
+
+
+class OverviewForm(YearForm):
+    """The overview's choices; anything but the year comes from our own links, so a bad value just falls back."""
+
+    tier = forms.ChoiceField(choices=[(ALL_TIERS, ALL_TIERS), *((tier, tier) for tier in Tier.values)], required=False)
+    sort = forms.ChoiceField(choices=[(key, key) for key in (*SORT_BY_UNIT, *INDICATORS)], required=False)
+    order = forms.ChoiceField(choices=[("asc", "asc"), ("desc", "desc")], required=False)
+    page = forms.IntegerField(min_value=1, required=False)
+
+
+def this_year() -> int:
+    return timezone.localdate().year
+
+
+def _bound(form_class: type[YearForm], request: HttpRequest) -> YearForm:
+    """The form over the query, the year defaulting to this one so that the field shows which year is shown."""
+    data = request.GET.copy()
+    if not data.get("year"):
+        data["year"] = str(this_year())
+    form = form_class(data)
+    form.is_valid()  # a bad year is reported by the form and replaced by the default; the page still shows
+    return form
+
+
+def _year_of(form: YearForm) -> int:
+    return form.cleaned_data.get("year") or this_year()
+
+
+# What the pages show of a figure -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownFigure:
+    key: str
+    item: str
+    label: str
+    value: str
+    target: str
+    met: str  # "true", "false" or "none": the badge's data-met
+    basis: str  # what a computed target is taken of ("≥ 3 × grassroots units under the unit"), else ""
+
+
+def show(figure: Figure, rule: Rule | None = None) -> ShownFigure:
+    target = figure.target
+    return ShownFigure(
+        key=figure.key,
+        item=figure.item,
+        label=str(INDICATORS.get(figure.key, figure.key)),
+        value=value_in_words(figure),
+        target=_("no target in the standard") if target is None else "≥ " + target_in_figures(figure.key, target),
+        met="none" if figure.met is None else str(figure.met).lower(),
+        basis=target_in_words(rule.target) if rule and rule.target and rule.target.kind != "constant" else "",
+    )
+
+
+def value_in_words(figure: Figure) -> str:
+    if figure.value is None:  # only a rate has no value: the unit has no members to divide by
+        return _("not applicable (no members)")
+    if figure.key in RATE_KEYS:
+        return _percent(Decimal(figure.value), figure.target if figure.met is False else None)
+    return _count_or_amount(figure.key, figure.value)
+
+
+def target_in_figures(key: str, target: int | Decimal) -> str:
+    if key in RATE_KEYS:
+        return f"{(Decimal(target) * 100).normalize():f}%"  # 0.8 reads 80%, 0.875 reads 87.5%, 1 reads 100%
+    return _count_or_amount(key, target)
+
+
+def _count_or_amount(key: str, number: int | Decimal) -> str:
+    if key in AMOUNT_KEYS:
+        return _("%(amount)s yuan") % {"amount": f"{Decimal(number):,.2f}"}
+    return f"{int(number):,}"
+
+
+def _percent(rate: Decimal, unmet_target: int | Decimal | None) -> str:
+    """One decimal, as units report rates: 0.7957 reads 79.6%."""
+    percent = rate * 100
+    shown = percent.quantize(ONE_PLACE, ROUND_HALF_UP)
+    if unmet_target is not None and shown >= Decimal(unmet_target) * 100:
+        # 79.96 % of an 80 % target is not met; rounded it would read 80.0 %, so it is cut instead.
+        shown = percent.quantize(ONE_PLACE, ROUND_DOWN)
+    return f"{shown}%"
+
+
+# The unit's page -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemWithFigures:
+    item: Item
+    requirements: list[Requirement]  # of the unit's column, numbered as printed
+    figures: list[ShownFigure]
+
+
+@dataclass
+class CategoryWithItems:
+    category: StandardCategory
+    items: list[ItemWithFigures]
+
+
+def column_of(unit: Organisation, document: StandardDocument) -> str:
+    """The standard's column the unit is assessed against: grassroots units use the standard's choice."""
+    return document.grassroots_column if unit.tier == Tier.GRASSROOTS else str(unit.tier)
+
+
+@login_required
+def unit_figures(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_organisation(request.user, code)
+    form = _bound(YearForm, request)
+    year = _year_of(form)
+    standard = standard_for_year(year)
+    context: dict[str, Any] = {"unit": unit, "year": year, "form": form, "standard": standard}
+    if standard is not None:
+        context.update(_unit_against_standard(unit, year, standard.doc))
+    return render(request, "records/figures_unit.html", context)
+
+
+def _unit_against_standard(unit: Organisation, year: int, document: StandardDocument) -> dict[str, Any]:
+    figures = compute_figures([unit], year, document)[unit.pk]
+    rules = {(number, rule.indicator): rule for number, rule in rules_for(unit, document)}
+    shown = [show(figure, rules.get((figure.item, figure.key))) for figure in figures]
+    column = column_of(unit, document)
+    return {
+        "document": document,
+        "column_heading": document.tiers[column],
+        "categories": _categories_with_figures(document, column, shown),
+        "figures": shown,
+        "met_count": sum(figure.met is True for figure in figures),
+        "judged_count": sum(figure.met is not None for figure in figures),
+    }
+
+
+def _categories_with_figures(
+    document: StandardDocument, column: str, figures: list[ShownFigure]
+) -> list[CategoryWithItems]:
+    return [
+        CategoryWithItems(
+            category,
+            [
+                ItemWithFigures(item, item.requirements[column], [f for f in figures if f.item == item.number])
+                for item in category.items
+            ],
+        )
+        for category in document.categories
+    ]
+
+
+# The overview and its export -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the overview shows: the links of the page rebuild it with one thing changed."""
+
+    year: int
+    tier: str
+    sort: str
+    order: str
+
+    @property
+    def descending(self) -> bool:
+        return self.order == "desc"
+
+    def query(self, **changes: Any) -> str:
+        values = {"year": self.year, **self.chosen(), **changes}
+        defaults = {**DEFAULT_CHOICES, "page": 1}
+        return "?" + urlencode({k: v for k, v in values.items() if v is not None and defaults.get(k) != v})
+
+    def chosen(self) -> dict[str, str]:
+        return {"tier": self.tier, "sort": self.sort, "order": self.order}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    item: str
+    label: str
+
+
+@dataclass
+class OverviewRow:
+    unit: Organisation
+    figures: dict[str, Figure]  # by key; a key missing where no rule of the unit's tier counts it
+
+
+@dataclass
+class Overview:
+    choices: Choices
+    standard: Standard | None
+    columns: list[Column]
+    rows: list[OverviewRow]
+
+
+def _choices(form: YearForm) -> Choices:
+    chosen = {name: form.cleaned_data.get(name) or default for name, default in DEFAULT_CHOICES.items()}
+    return Choices(year=_year_of(form), **chosen)
+
+
+def _overview(request: HttpRequest, form: YearForm) -> Overview:
+    root = scope_root(request.user)
+    if root is None:
+        raise Http404
+    choices = _choices(form)
+    standard = standard_for_year(choices.year)
+    if standard is None:
+        return Overview(choices, None, [], [])
+    units = _units_shown(request, choices.tier)
+    figures = compute_figures(units, choices.year, standard.doc)
+    rows = [OverviewRow(unit, _by_key(figures[unit.pk])) for unit in units]
+    return Overview(choices, standard, _columns(rows), _sorted(rows, choices))
+
+
+def _units_shown(request: HttpRequest, tier: str) -> list[Organisation]:
+    """Active units of the user's subtree, by code; deactivated ones are no longer assessed."""
+    units = visible_organisations(request.user).filter(is_active=True)
+    if tier != ALL_TIERS:
+        units = units.filter(category__in=CATEGORIES_OF_TIER[Tier(tier)])
+    return list(units.order_by("code"))
+
+
+def _by_key(figures: Iterable[Figure]) -> dict[str, Figure]:
+    by_key: dict[str, Figure] = {}
+    for figure in figures:
+        by_key.setdefault(figure.key, figure)  # a standard naming a key twice for one tier: the first item's
+    return by_key
+
+
+def _columns(rows: Sequence[OverviewRow]) -> list[Column]:
+    """One column per key any row has, in the standard's order: by item, then as INDICATORS lists them."""
+    items: dict[str, str] = {}
+    for row in rows:
+        for key, figure in row.figures.items():
+            items.setdefault(key, figure.item)
+    order = list(INDICATORS)
+    keys = sorted(items, key=lambda key: (tuple(int(part) for part in items[key].split(".")), order.index(key)))
+    return [Column(key, items[key], str(INDICATORS[key])) for key in keys]
+
+
+def _sorted(rows: list[OverviewRow], choices: Choices) -> list[OverviewRow]:
+    """Rows come in by code; Python's sort is stable, also reversed, so ties stay in code order."""
+    if choices.sort == "code":
+        return sorted(rows, key=lambda row: row.unit.code, reverse=choices.descending)
+    if choices.sort == "name":
+        return sorted(rows, key=lambda row: row.unit.name, reverse=choices.descending)
+    valued = [row for row in rows if _value(row, choices.sort) is not None]
+    valued.sort(key=lambda row: _value(row, choices.sort) or 0, reverse=choices.descending)  # `or`: for mypy
+    return valued + [row for row in rows if _value(row, choices.sort) is None]  # nothing to compare: last
+
+
+def _value(row: OverviewRow, key: str) -> int | Decimal | None:
+    figure = row.figures.get(key)
+    return figure.value if figure else None
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A column heading that sorts by its column: a plain link, so it works without JavaScript."""
+
+    key: str  # what ?sort= it sets
+    label: str
+    item: str
+    href: str
+    sorted_as: str  # "ascending", "descending" or "": its aria-sort
+
+
+def _heading(label: str, sort: str, choices: Choices, item: str = "") -> Heading:
+    current = choices.sort == sort
+    next_order = "desc" if current and not choices.descending else "asc"
+    sorted_as = ("descending" if choices.descending else "ascending") if current else ""
+    return Heading(sort, label, item, choices.query(sort=sort, order=next_order), sorted_as)
+
+
+@dataclass
+class ShownRow:
+    unit: Organisation
+    cells: list[ShownFigure | None]  # one per column
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    form = _bound(OverviewForm, request)
+    found = _overview(request, form)
+    choices = found.choices
+    page: Page[OverviewRow] = Paginator(found.rows, ROWS_PER_PAGE).get_page(form.cleaned_data.get("page"))
+    context = {
+        "form": form,
+        "choices": choices,
+        "year": choices.year,
+        "standard": found.standard,
+        "tiers": [(ALL_TIERS, _("All tiers"), choices.query(tier=ALL_TIERS)), *_tier_links(choices)],
+        "unit_headings": {
+            "code": _heading(_("Code"), "code", choices),
+            "name": _heading(_("Unit"), "name", choices),
+        },
+        "headings": [_heading(column.label, column.key, choices, column.item) for column in found.columns],
+        "rows": [_shown_row(row, found.columns) for row in page.object_list],
+        "page": page,
+        "page_links": _page_links(page, choices),
+        "export_query": choices.query(),
+        "keep": _other_choices(choices),
+    }
+    return render(request, "records/figures_overview.html", context)
+
+
+def _other_choices(choices: Choices) -> list[tuple[str, str]]:
+    """The choices the year form carries along as hidden fields: those that differ from the defaults."""
+    return [(name, value) for name, value in choices.chosen().items() if value != DEFAULT_CHOICES[name]]
+
+
+def _tier_links(choices: Choices) -> list[tuple[str, str, str]]:
+    return [(str(tier.value), str(tier.label), choices.query(tier=tier.value)) for tier in Tier]
+
+
+def _shown_row(row: OverviewRow, columns: list[Column]) -> ShownRow:
+    return ShownRow(row.unit, [show(row.figures[c.key]) if c.key in row.figures else None for c in columns])
+
+
+def _page_links(page: Page[OverviewRow], choices: Choices) -> dict[str, str]:
+    links = {}
+    if page.has_previous():
+        links["previous"] = choices.query(page=page.previous_page_number())
+    if page.has_next():
+        links["next"] = choices.query(page=page.next_page_number())
+    return links
+
+
+@login_required
+def overview_export(request: HttpRequest) -> HttpResponse:
+    """The overview's rows (all pages) as xlsx: per indicator its value, its target and whether it is met."""
+    form = _bound(OverviewForm, request)
+    found = _overview(request, form)
+    with translation.override(EXPORT_LANGUAGE):
+        headings = ["单位编码", "单位名称", "层级"]
+        for column in found.columns:
+            label = str(INDICATORS[column.key])
+            headings += [label, f"{label}（目标）", f"{label}（是否达标）"]
+        rows = [_export_row(row, found.columns) for row in found.rows]
+    content = write_xlsx(f"指标 {found.choices.year}", headings, rows)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="figures-{found.choices.year}.xlsx"'
+    return response
+
+
+def _export_row(row: OverviewRow, columns: list[Column]) -> list[Any]:
+    """Counts as whole numbers, amounts in yuan, rates as decimals (0.8 = 80 %), like the command's JSON."""
+    cells: list[Any] = [row.unit.code, row.unit.name, str(row.unit.tier.label)]
+    for column in columns:
+        figure = row.figures.get(column.key)
+        if figure is None:
+            cells += [None, None, None]
+        else:
+            cells += [figure.value, figure.target, EXPORT_MET[figure.met]]
+    return cells

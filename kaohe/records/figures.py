@@ -90,23 +90,18 @@ def year_range(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-# Up to this many units, each subtree is summed by its own aggregate query (a unit's page: one query); beyond,
-# lectures are grouped by unit once and rolled up the tree (every unit of a district: one query).
-FEW_UNITS = 10
-
-
 def compute_figures(units: Sequence[Organisation], year: int, standard: StandardDocument) -> dict[int, list[Figure]]:
-    """Figures of each unit (by id) for the rules of its tier.
+    """Figures of each unit (by id) for the rules of its tier: five queries, whatever the number of units.
 
-    A fixed number of queries for any number of units (beyond FEW_UNITS), each a database aggregate.
+    One unit (its page) sums its own subtree directly; several units share one grouping of the year's
+    lectures by unit, added up the tree, so that every unit of a district costs no more than one.
     """
-    roots = _outermost(units)
-    if not roots:
+    if not units:
         return {}
-    in_scope = Organisation.objects.filter(_subtree_q(roots), is_active=True)
+    in_scope = Organisation.objects.filter(path__startswith=_common_ancestor_path(units), is_active=True)
     own = _own_totals([unit.pk for unit in units], in_scope, year)
-    if len(units) <= FEW_UNITS:
-        subtrees = {unit.code: _subtree_totals(unit, year) for unit in units}
+    if len(units) == 1:
+        subtrees = {units[0].code: _subtree_totals(units[0], year)}
     else:
         subtrees = _rolled_up_subtree_totals(in_scope, year)
     return {unit.pk: _figures_of(unit, own, subtrees, standard) for unit in units}
@@ -118,20 +113,18 @@ def rules_for(unit: Organisation, standard: StandardDocument) -> list[tuple[str,
     return [(item.number, rule) for item in standard.items for rule in item.rules if rule.tier == column]
 
 
-def _outermost(units: Iterable[Organisation]) -> list[Organisation]:
-    """The units not inside another one given: their subtrees cover all the others'."""
-    roots: list[Organisation] = []
-    for unit in sorted(units, key=lambda u: u.path):
-        if not roots or not unit.path.startswith(roots[-1].path):
-            roots.append(unit)
-    return roots
+def _common_ancestor_path(units: Iterable[Organisation]) -> str:
+    """The path of the deepest unit whose subtree holds all of them ("/" if they span several trees).
 
-
-def _subtree_q(roots: Sequence[Organisation]) -> Q:
-    q = Q()
-    for root in roots:
-        q |= Q(path__startswith=root.path)
-    return q
+    One prefix match instead of one per unit: a database chokes on thousands of OR-ed conditions.
+    """
+    segments = [unit.path.strip("/").split("/") for unit in units]
+    shared = []
+    for level in zip(*segments, strict=False):
+        if len(set(level)) > 1:
+            break
+        shared.append(level[0])
+    return "/" + "".join(f"{code}/" for code in shared)
 
 
 def _year_lectures(year: int) -> QuerySet[Activity]:

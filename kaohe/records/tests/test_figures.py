@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from kaohe.conftest import make_unit
 from kaohe.organisations.models import Category, Organisation
-from kaohe.records.figures import FEW_UNITS, Figure, compute_figures
+from kaohe.records.figures import Figure, compute_figures
 from kaohe.records.models import Activity, ActivityCategory, EducationFund, Honour, HonourLevel
 from kaohe.standard.actions import load_standard
 from kaohe.standard.files import SHIPPED, read_standard_path
@@ -184,6 +184,9 @@ def test_every_unit_of_the_district_at_once_costs_the_same_queries(tree, standar
     # activities, funds and honours grouped by unit; lectures grouped by unit; the units to add them up the tree
     with django_assert_num_queries(5):
         figures = compute_figures(units, 2026, standard)
+    # alone: its activities, funds and honours; its subtree's lectures; its subtree's members and units
+    with django_assert_num_queries(5):
+        compute_figures([tree["YX-S1"]], 2026, standard)
 
     assert len(figures) == len(units)
     assert next(f for f in figures[tree["YX-S1"].pk] if f.key == "lecture_count").target == 3 * 32
@@ -197,15 +200,24 @@ def test_a_unit_alone_gets_the_figures_it_gets_among_the_whole_district(tree, st
     Honour.objects.create(
         organisation=tree["YX-D1"], level=HonourLevel.NATIONAL, title="全国模范职工之家", date=IN_2026
     )
-    for number in range(FEW_UNITS):  # enough units to take the path that rolls totals up the tree
-        make_unit(f"YX-S2-X{number}", f"新工会{number}", Category.GRASSROOTS, tree["YX-S2"], 10)
     units = list(Organisation.objects.filter(path__startswith="/YX/"))
-    assert len(units) > FEW_UNITS
 
     together = compute_figures(units, 2026, standard)
 
     for unit in units:
         assert compute_figures([unit], 2026, standard)[unit.pk] == together[unit.pk], unit.code
+
+
+def test_units_scattered_over_the_tree_are_computed_with_one_prefix_match(tree, standard):
+    for number in range(1500):  # thousands of grassroots units, as a tier filter picks them
+        make_unit(f"YX-S1-Y{number}", f"工会{number}", Category.GRASSROOTS, tree["YX-S1"], 1)
+    add_activities(tree["YX-S2-G1"], LECTURE, 5, participants=150)
+    units = list(Organisation.objects.filter(category=Category.GRASSROOTS, path__startswith="/YX/"))
+
+    figures = compute_figures(units, 2026, standard)
+
+    assert len(figures) == 1503
+    assert next(f for f in figures[tree["YX-S2-G1"].pk] if f.key == "lecture_count").met is True
 
 
 def test_the_command_prints_each_units_figures_as_json(tree, standard, capsys):
