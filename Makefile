@@ -24,6 +24,7 @@ run: install
 	$(RUN_ENV) $(BIN)/kaohe migrate --no-input
 	$(RUN_ENV) $(BIN)/kaohe load_standard kaohe/standard/data/fangshan-2026-trial.yaml
 	$(RUN_ENV) $(BIN)/kaohe demo --scale district --if-empty
+	$(RUN_ENV) $(BIN)/kaohe demo_records --if-empty
 	$(RUN_ENV) $(BIN)/kaohe runserver 127.0.0.1:8000
 
 test: lint typecheck pytest

@@ -91,8 +91,9 @@ class Activity(Record):
         verbose_name_plural = _("activities")
         ordering = ["-date", "-id"]
         indexes = [
-            # Figures group a year's activities by unit and category; lists filter a unit by date.
-            models.Index(fields=["date", "category", "organisation"], name="activity_year_category_unit"),
+            # Figures count a year's activities of one category by unit, participants included: the index
+            # alone answers them. Lists filter a unit by date.
+            models.Index(fields=["category", "date", "organisation", "participants"], name="activity_figures"),
             models.Index(fields=["organisation", "-date"], name="activity_unit_date"),
         ]
         constraints = [

@@ -13,6 +13,7 @@ import itertools
 import random
 import statistics
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
@@ -44,6 +45,7 @@ class Command(BaseCommand):
     help = "Builds (or reuses) 30,000 units and 1,000,000 activities, then times the figures and an import."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        warnings.filterwarnings("ignore", message="No directory at")  # static files are not collected here
         self.stdout.write(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
         self._prepare()
         standard = standard_for_year(YEAR)
@@ -84,7 +86,12 @@ class Command(BaseCommand):
     def _report_unit_pages(self) -> None:
         client = Client()
         client.force_login(User.objects.get(username="admin"))
-        for label, code in (("a secondary union", "YX-S001"), ("a grassroots union", "YX-S001-G0001")):
+        units = (
+            ("the district federation", "YX"),
+            ("a secondary union", "YX-S001"),
+            ("a grassroots union", "YX-S001-G0001"),
+        )
+        for label, code in units:
             url = f"/figures/{code}/?year={YEAR}"
             assert client.get(url).status_code == 200  # warm: templates, translations
             self._report(f"one unit's figures page ({label})", 0.2, partial(client.get, url), repeat=5)
