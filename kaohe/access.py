@@ -30,6 +30,14 @@ def scope_root(user: Any) -> Organisation | None:
     return user.organisation
 
 
+def scope_root_or_404(user: Any) -> Organisation:
+    """The unit whose subtree the user sees; a user without one sees nothing at all."""
+    root = scope_root(user)
+    if root is None:
+        raise Http404
+    return root
+
+
 def visible_organisations(user: Any) -> OrganisationQuerySet:
     root = scope_root(user)
     if root is None:

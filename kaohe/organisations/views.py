@@ -5,24 +5,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaohe.access import Do, can, can_move_or_deactivate, get_organisation, scope_root, visible_organisations
+from kaohe.access import Do, can, can_move_or_deactivate, get_organisation, scope_root_or_404, visible_organisations
 from kaohe.history.models import Event
 from kaohe.organisations import actions, queries
 from kaohe.organisations.forms import ImportForm, MoveForm, OrganisationForm, SearchForm
 from kaohe.organisations.importing import COLUMNS, read_units_file
 from kaohe.organisations.models import FILE_NAME_OF_CATEGORY, Organisation
-from kaohe.spreadsheets import XLSX_CONTENT_TYPE, ImportRefused, write_xlsx
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+from kaohe.spreadsheets import ImportRefused, write_xlsx, xlsx_response
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -30,16 +24,9 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _root_or_404(request: HttpRequest) -> Organisation:
-    root = scope_root(request.user)
-    if root is None:
-        raise Http404
-    return root
-
-
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
-    root = _root_or_404(request)
+    root = scope_root_or_404(request.user)
     search = SearchForm(request.GET)
     found = None
     if search.is_valid() and search.cleaned_data["q"]:
@@ -66,7 +53,7 @@ def children(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_organisation(request.user, code)
-    root = _root_or_404(request)
+    root = scope_root_or_404(request.user)
     context = {
         "unit": unit,
         "ancestors": [a for a in queries.ancestors_of(unit) if a.is_within(root)],
@@ -155,7 +142,7 @@ def set_active(request: HttpRequest, code: str, active: bool) -> HttpResponse:
 
 @login_required
 def import_units(request: HttpRequest) -> HttpResponse:
-    root = _root_or_404(request)
+    root = scope_root_or_404(request.user)
     if not can(request.user, Do.RESTRUCTURE, root):
         raise PermissionDenied
     form = ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
@@ -179,8 +166,8 @@ def import_units(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    _root_or_404(request)
-    return _xlsx_response(write_xlsx("单位", COLUMNS, []), "units-template.xlsx")
+    scope_root_or_404(request.user)
+    return xlsx_response(write_xlsx("单位", COLUMNS, []), "units-template.xlsx")
 
 
 @login_required
@@ -198,4 +185,4 @@ def export_units(request: HttpRequest, code: str) -> HttpResponse:
         )
         for org in units.iterator(chunk_size=2000)
     )
-    return _xlsx_response(write_xlsx("单位", COLUMNS, rows), f"units-{unit.code}.xlsx")
+    return xlsx_response(write_xlsx("单位", COLUMNS, rows), f"units-{unit.code}.xlsx")

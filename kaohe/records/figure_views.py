@@ -27,7 +27,7 @@ from kaohe.access import get_organisation, scope_root, visible_organisations
 from kaohe.forms import StyledFormMixin
 from kaohe.organisations.models import Category, Organisation, Tier
 from kaohe.records.figures import Figure, compute_figures, rules_for, standard_for_year
-from kaohe.spreadsheets import XLSX_CONTENT_TYPE, write_xlsx
+from kaohe.spreadsheets import write_xlsx, xlsx_response
 from kaohe.standard.document import Category as StandardCategory
 from kaohe.standard.document import Item, Requirement, Rule, StandardDocument
 from kaohe.standard.indicators import INDICATORS
@@ -399,9 +399,7 @@ def overview_export(request: HttpRequest) -> HttpResponse:
             headings += [label, f"{label}（目标）", f"{label}（是否达标）"]
         rows = [_export_row(row, found.columns) for row in found.rows]
     content = write_xlsx(f"指标 {found.choices.year}", headings, rows)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="figures-{found.choices.year}.xlsx"'
-    return response
+    return xlsx_response(content, f"figures-{found.choices.year}.xlsx")
 
 
 def _export_row(row: OverviewRow, columns: list[Column]) -> list[Any]:

@@ -17,8 +17,8 @@ from kaohe.access import Do, can, scope_root
 from kaohe.forms import StyledFormMixin
 from kaohe.organisations.models import Organisation
 from kaohe.records import importing
-from kaohe.records.kinds import KINDS, Cell, Column, RecordKind
-from kaohe.spreadsheets import XLSX_CONTENT_TYPE, ImportRefused, RowError, write_xlsx
+from kaohe.records.kinds import Cell, Column, kind_or_404
+from kaohe.spreadsheets import ImportRefused, RowError, write_xlsx, xlsx_response
 
 # A file of 100,000 bad rows would make a page no browser can show; the count is always given in full.
 MAX_ERRORS_SHOWN = 1000
@@ -40,7 +40,7 @@ class ColumnGuide:
 
 @login_required
 def import_records(request: HttpRequest, kind: str) -> HttpResponse:
-    record_kind = _kind_or_404(kind)
+    record_kind = kind_or_404(kind)
     scope = _import_scope(request)
     posted = request.method == "POST"
     form = RecordsFileForm(request.POST if posted else None, request.FILES if posted else None)
@@ -72,17 +72,9 @@ def import_records(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    record_kind = _kind_or_404(kind)
+    record_kind = kind_or_404(kind)
     content = write_xlsx(str(record_kind.label), record_kind.headings, [])
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{record_kind.slug}-template.xlsx"'
-    return response
-
-
-def _kind_or_404(slug: str) -> RecordKind:
-    if slug not in KINDS:
-        raise Http404
-    return KINDS[slug]
+    return xlsx_response(content, f"{record_kind.slug}-template.xlsx")
 
 
 def _import_scope(request: HttpRequest) -> Organisation:

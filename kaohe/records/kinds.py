@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -180,6 +181,12 @@ def build_kinds() -> dict[str, RecordKind]:
 
 
 KINDS = build_kinds()
+
+
+def kind_or_404(slug: str) -> RecordKind:
+    if slug not in KINDS:
+        raise Http404
+    return KINDS[slug]
 
 
 def file_name_of(column: Column, value: str) -> str:

@@ -91,9 +91,11 @@ class Activity(Record):
         verbose_name_plural = _("activities")
         ordering = ["-date", "-id"]
         indexes = [
-            # Figures count a year's activities of one category by unit, participants included: the index
-            # alone answers them. Lists filter a unit by date.
+            # Figures count a year's activities of one category, participants included, so that an index alone
+            # answers them: across a district by category first, for a unit's own subtree by unit first.
+            # Lists filter a unit by date.
             models.Index(fields=["category", "date", "organisation", "participants"], name="activity_figures"),
+            models.Index(fields=["organisation", "category", "date", "participants"], name="activity_unit_figures"),
             models.Index(fields=["organisation", "-date"], name="activity_unit_date"),
         ]
         constraints = [

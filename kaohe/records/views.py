@@ -19,13 +19,13 @@ from django.utils.functional import Promise
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
-from kaohe.access import Do, can, get_organisation, scope_root, visible_organisations
+from kaohe.access import Do, can, get_organisation, scope_root_or_404, visible_organisations
 from kaohe.organisations.models import Organisation
 from kaohe.records import actions, queries
 from kaohe.records.forms import FilterForm, RecordForm, model_field, record_form
-from kaohe.records.kinds import KINDS, Cell, Column, RecordKind
+from kaohe.records.kinds import KINDS, Cell, Column, RecordKind, kind_or_404
 from kaohe.records.models import Record
-from kaohe.spreadsheets import XLSX_CONTENT_TYPE, write_xlsx
+from kaohe.spreadsheets import write_xlsx, xlsx_response
 
 PER_PAGE = 50
 
@@ -95,19 +95,6 @@ def _headings(kind: RecordKind) -> list[Shown]:
     return [Shown(capfirst(model_field(kind, column.field).verbose_name), _column_css(column)) for column in columns]
 
 
-def _kind_or_404(slug: str) -> RecordKind:
-    if slug not in KINDS:
-        raise Http404
-    return KINDS[slug]
-
-
-def _root_or_404(request: HttpRequest) -> Organisation:
-    root = scope_root(request.user)
-    if root is None:
-        raise Http404
-    return root
-
-
 def _posted(request: HttpRequest) -> Any:
     """The form's data on a POST, even an empty one (so that it reports missing fields); else unbound."""
     return request.POST if request.method == "POST" else None
@@ -137,15 +124,15 @@ def _filtered(
     request: HttpRequest, kind: RecordKind, form: FilterForm, action: Do
 ) -> tuple[Organisation, QuerySet[Record]]:
     """The records the valid filter form asks for; a unit outside the user's system is a 404 like any page."""
-    root = _root_or_404(request)
+    root = scope_root_or_404(request.user)
     unit = get_organisation(request.user, form.cleaned_data["unit"] or root.code, action)
     return unit, queries.filtered_records(kind, form.chosen(unit))
 
 
 @login_required
 def record_list(request: HttpRequest, kind: str) -> HttpResponse:
-    record_kind = _kind_or_404(kind)
-    root = _root_or_404(request)
+    record_kind = kind_or_404(kind)
+    root = scope_root_or_404(request.user)
     form = _filter_form(request, record_kind, root)
     headings = _headings(record_kind)
     page, rows, unit = None, [], None
@@ -172,16 +159,14 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 def record_export(request: HttpRequest, kind: str) -> HttpResponse:
     """The filtered records in the import layout: edit them in Excel, or import them elsewhere."""
-    record_kind = _kind_or_404(kind)
-    form = _filter_form(request, record_kind, _root_or_404(request))
+    record_kind = kind_or_404(kind)
+    form = _filter_form(request, record_kind, scope_root_or_404(request.user))
     if not form.is_valid():
         messages.error(request, _("Correct the filter before exporting."))
         return redirect(_list_url(record_kind, request.GET.urlencode()))
     unit, records = _filtered(request, record_kind, form, Do.EXPORT)
     content = write_xlsx(str(record_kind.label), record_kind.headings, queries.export_rows(record_kind, records))
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{record_kind.slug}-{unit.code}.xlsx"'
-    return response
+    return xlsx_response(content, f"{record_kind.slug}-{unit.code}.xlsx")
 
 
 def _list_url(kind: RecordKind, query: str = "") -> str:
@@ -191,8 +176,8 @@ def _list_url(kind: RecordKind, query: str = "") -> str:
 
 @login_required
 def record_create(request: HttpRequest, kind: str) -> HttpResponse:
-    record_kind = _kind_or_404(kind)
-    if not can(request.user, Do.EDIT, _root_or_404(request)):
+    record_kind = kind_or_404(kind)
+    if not can(request.user, Do.EDIT, scope_root_or_404(request.user)):
         raise PermissionDenied
     form = record_form(record_kind, request.user, _posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -205,7 +190,7 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    record_kind = _kind_or_404(kind)
+    record_kind = kind_or_404(kind)
     record = _record_or_404(request, record_kind, pk, Do.EDIT)
     form = record_form(record_kind, request.user, _posted(request), request.FILES or None, record=record)
     if request.method == "POST" and form.is_valid():
@@ -239,7 +224,7 @@ def _saved(form: RecordForm, save: Callable[[], Record]) -> Record | None:
 
 @login_required
 def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    record_kind = _kind_or_404(kind)
+    record_kind = kind_or_404(kind)
     record = _record_or_404(request, record_kind, pk, Do.EDIT)
     if request.method == "POST":
         actions.delete_record(request.user, record)
@@ -252,7 +237,7 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @login_required
 def record_file(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     """A document's file, served only after the access check: stored files are never public."""
-    record_kind = _kind_or_404(kind)
+    record_kind = kind_or_404(kind)
     if "file" not in actions.editable_fields(record_kind):
         raise Http404
     record = _record_or_404(request, record_kind, pk, Do.VIEW)

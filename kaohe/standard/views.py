@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from kaohe.accounts.models import Role
-from kaohe.spreadsheets import XLSX_CONTENT_TYPE
+from kaohe.spreadsheets import xlsx_response
 from kaohe.standard.actions import Loaded, StandardLocked, load_standard
 from kaohe.standard.diff import Comparison, compare
 from kaohe.standard.document import TIERS, Category, Item, Requirement, Rule, StandardDocument, StandardInvalid, Target
@@ -173,9 +173,7 @@ def export(request: HttpRequest, slug: str, version: int) -> HttpResponse:
 
     standard = get_object_or_404(Standard, slug=slug, version=version)
     content = write_standard_xlsx(standard.doc, tiers=_chosen_tiers(request))
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{standard.slug}-v{standard.version}.xlsx"'
-    return response
+    return xlsx_response(content, f"{standard.slug}-v{standard.version}.xlsx")
 
 
 @login_required

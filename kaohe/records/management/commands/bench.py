@@ -69,6 +69,9 @@ class Command(BaseCommand):
             started = time.perf_counter()
             _insert_activities(missing)
             self.stdout.write(f"  done in {time.perf_counter() - started:.1f} s")
+        with connection.cursor() as cursor:
+            # Planners choose indexes by table statistics, which a bulk load leaves stale until autovacuum runs.
+            cursor.execute("ANALYZE")
 
     def _report(self, what: str, target_seconds: float, work: Callable[[], Any], repeat: int = 1) -> None:
         timings = []

@@ -58,9 +58,10 @@ def _day(rng: random.Random, year: int) -> datetime.date:
 
 def _activities(rng: random.Random, unit: Organisation, year: int) -> list[Activity]:
     lectures = rng.randint(0, 9) if unit.category in (Category.GRASSROOTS, Category.DIRECT) else rng.randint(5, 40)
-    meetings = {
-        Category.DISTRICT: [ActivityCategory.TRAINING] * 3 + [ActivityCategory.LEADING_GROUP_MEETING] * 2,
-    }.get(unit.category, [ActivityCategory.OFFICE_MEETING] * rng.randint(0, 4))
+    if unit.category == Category.DISTRICT:
+        meetings = [ActivityCategory.TRAINING] * 3 + [ActivityCategory.LEADING_GROUP_MEETING] * 2
+    else:
+        meetings = [ActivityCategory.OFFICE_MEETING] * rng.randint(0, 4)
     made = [
         Activity(
             organisation=unit,
