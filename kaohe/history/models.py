@@ -18,6 +18,11 @@ class Action(models.TextChoices):
     RECORD_UPDATED = "record.updated", _("Record edited")
     RECORD_DELETED = "record.deleted", _("Record deleted")
     RECORDS_IMPORTED = "records.imported", _("Records imported")
+    ACCOUNT_CREATED = "account.created", _("Account created")
+    ACCOUNT_UPDATED = "account.updated", _("Account edited")
+    ACCOUNT_DEACTIVATED = "account.deactivated", _("Account deactivated")
+    ACCOUNT_REACTIVATED = "account.reactivated", _("Account reactivated")
+    PASSWORD_RESET = "account.password_reset", _("Password reset")
 
 
 class Event(models.Model):
