@@ -11,9 +11,10 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
-from kaohe.accounts.models import Role
+from kaohe.accounts.models import Role, User
 from kaohe.organisations.models import Organisation, OrganisationQuerySet
 
 
@@ -74,3 +75,58 @@ def get_organisation(user: Any, code: str, action: Do = Do.VIEW) -> Organisation
     if not can(user, action, organisation):
         raise PermissionDenied
     return organisation
+
+
+# People: who manages whose account. The same subtree rule as units (outside it: 404), and within it the
+# manager's role decides (else 403).
+
+# Units with units under them: their cadres look after the accounts of their system. A directly affiliated
+# union is a grassroots union, like those under a secondary union: its accounts are managed from above.
+TIERS_THAT_MANAGE_PEOPLE = ("district", "secondary")
+
+
+def may_manage_people(user: Any) -> bool:
+    """Whether the user manages anyone's account at all: the people pages are theirs."""
+    root = scope_root(user)
+    if root is None:
+        return False
+    if user.role == Role.DISTRICT_ADMIN:
+        return True
+    return user.role == Role.CADRE and root.tier in TIERS_THAT_MANAGE_PEOPLE
+
+
+def assignable_roles(user: Any) -> list[Role]:
+    """Only a district administrator makes district administrators and assessors; others make cadres."""
+    if not may_manage_people(user):
+        return []
+    return list(Role) if user.role == Role.DISTRICT_ADMIN else [Role.CADRE]
+
+
+def visible_accounts(user: Any) -> QuerySet[User]:
+    """The accounts of every unit in the user's subtree (accounts without a unit belong to no one's)."""
+    root = scope_root(user)
+    if root is None:
+        return User.objects.none()
+    return User.objects.filter(organisation__path__startswith=root.path)
+
+
+def can_manage_account(user: Any, account: User) -> bool:
+    root = scope_root(user)
+    if root is None or account.organisation is None or not account.organisation.is_within(root):
+        return False
+    if account.pk == user.pk or account.is_staff or account.is_superuser:
+        # One's own account changes only through the password page; operators' accounts (Django's admin
+        # site) stay out of reach, or resetting a password here would hand over the admin site.
+        return False
+    return may_manage_people(user) and account.role in assignable_roles(user)
+
+
+def get_account(user: Any, username: str) -> User:
+    """The account with this username if its unit is in the user's subtree (else 404) and the user may
+    manage it (else 403)."""
+    account = visible_accounts(user).filter(username=username).first()
+    if account is None:
+        raise Http404
+    if not can_manage_account(user, account):
+        raise PermissionDenied
+    return account

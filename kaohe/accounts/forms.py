@@ -1,6 +1,19 @@
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from __future__ import annotations
 
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm, SetPasswordMixin
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from kaohe.access import assignable_roles, visible_organisations
+from kaohe.accounts.actions import check_role_fits_unit, check_unit_active, check_username_free
+from kaohe.accounts.models import User
 from kaohe.forms import StyledFormMixin
+from kaohe.organisations.models import CODE_MAX_LENGTH, Organisation
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
@@ -9,3 +22,94 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
 
 class PasswordForm(StyledFormMixin, PasswordChangeForm):
     pass
+
+
+class PeopleFilterForm(StyledFormMixin, forms.Form):
+    """What the people list is narrowed to; a GET form, so that a filtered list can be bookmarked."""
+
+    unit = forms.CharField(label=capfirst(_("unit code")), max_length=CODE_MAX_LENGTH, required=False)
+    subtree = forms.BooleanField(label=_("Include the units under it"), required=False)
+    q = forms.CharField(label=_("Username or name"), max_length=150, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subtree"].widget.attrs["class"] = "form-check-input"
+
+
+class AccountForm(StyledFormMixin, forms.Form):
+    """Full name, role and unit, as a manager sets them: roles they may give, units of their system."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    role = forms.ChoiceField(label=capfirst(_("role")))
+    unit = forms.CharField(
+        label=capfirst(_("unit code")),
+        max_length=CODE_MAX_LENGTH,
+        help_text=_("District administrators and assessors belong to the district federation; cadres to any unit."),
+    )
+
+    def __init__(self, *args: Any, manager: Any, account: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.manager = manager
+        self.account = account
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [(role.value, role.label) for role in assignable_roles(manager)]
+        if account is not None:
+            self.initial.update(
+                full_name=account.get_full_name(),
+                role=account.role,
+                unit=account.organisation.code if account.organisation else "",
+            )
+
+    def clean_unit(self) -> Organisation:
+        code = self.cleaned_data["unit"].strip()
+        unit = visible_organisations(self.manager).filter(code=code).first()
+        if unit is None:
+            raise ValidationError(_("There is no unit with this code in your system."))
+        if self.account is None or unit != self.account.organisation:
+            check_unit_active(unit)  # an account may stay at its unit after the unit was deactivated
+        return unit
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("role") and cleaned.get("unit"):
+            try:
+                check_role_fits_unit(cleaned["role"], cleaned["unit"])
+            except ValidationError as error:
+                self.add_error("role", error)
+        return cleaned
+
+
+class NewAccountForm(SetPasswordMixin, AccountForm):
+    """A new account: its username and a first password, which the person changes after logging in."""
+
+    username = forms.CharField(
+        label=capfirst(_("username")),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("What the person logs in with; it cannot be changed later."),
+    )
+    password1, password2 = SetPasswordMixin.create_password_fields(
+        label1=_("Initial password"), label2=_("Initial password again")
+    )
+
+    field_order = ["username", "full_name", "role", "unit", "password1", "password2"]
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"].strip()
+        check_username_free(username)
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.validate_passwords()
+        # Checked against the person's username and name too, so that "zhangwei2026" is refused for 张伟's
+        # account zhangwei.
+        self.validate_password_for_user(
+            User(username=cleaned.get("username", ""), first_name=cleaned.get("full_name", ""))
+        )
+        return cleaned
+
+
+class ResetPasswordForm(StyledFormMixin, SetPasswordForm):  # type: ignore[type-arg]
+    """The new password, typed twice and checked against the account's own name by Django's validators."""

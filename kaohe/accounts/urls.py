@@ -14,4 +14,11 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    # The people pages: names start with "people", which the navigation uses to mark its link active.
+    path("people/", views.people, name="people"),
+    path("people/new/", views.person_create, name="people_create"),
+    path("people/<str:username>/edit/", views.person_edit, name="people_edit"),
+    path("people/<str:username>/deactivate/", views.person_set_active, {"active": False}, name="people_deactivate"),
+    path("people/<str:username>/reactivate/", views.person_set_active, {"active": True}, name="people_reactivate"),
+    path("people/<str:username>/password/", views.person_password, name="people_password"),
 ]

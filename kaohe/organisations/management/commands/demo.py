@@ -45,6 +45,8 @@ def create_demo_users() -> None:
         user.role = role
         user.organisation = Organisation.objects.get(code=code)
         user.first_name = full_name
-        user.is_staff = user.is_superuser = role == Role.DISTRICT_ADMIN
+        # People are managed on kaohe's own pages, under its access rules; Django's admin site is for the
+        # operators `kaohe createsuperuser` makes. A demo database from before loses the flags here.
+        user.is_staff = user.is_superuser = False
         user.set_password(demo.DEMO_PASSWORD)
         user.save()

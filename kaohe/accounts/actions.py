@@ -1,0 +1,102 @@
+"""Every change to an account goes through one of these functions: in a transaction, with history.
+
+Who may change which account is decided in kaohe.access before these are called. Here are the rules that
+hold whoever acts: a username is taken whatever its case, district administrators and assessors belong to
+the district federation, and a deactivated unit gets no new or revived accounts. History records the
+username and what changed, never a password.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.utils import reset as clear_failed_logins
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kaohe.accounts.models import Role, User
+from kaohe.history.actions import record_event
+from kaohe.history.models import Action
+from kaohe.organisations.models import Category, Organisation
+
+DISTRICT_ROLES = (Role.DISTRICT_ADMIN, Role.ASSESSOR)
+
+
+def check_role_fits_unit(role: str, unit: Organisation) -> None:
+    if role in DISTRICT_ROLES and unit.category != Category.DISTRICT:
+        raise ValidationError(
+            _("District administrators and assessors belong to the district federation (区总工会): give its code.")
+        )
+
+
+def check_username_free(username: str) -> None:
+    # "Zhang" and "zhang" would be two people nobody can tell apart on a list: one of them is refused.
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(_("The username %(username)s is already in use.") % {"username": username})
+
+
+def check_unit_active(unit: Organisation) -> None:
+    if not unit.is_active:
+        raise ValidationError(_("%(unit)s is deactivated; it cannot have active accounts.") % {"unit": unit})
+
+
+@transaction.atomic
+def create_account(actor: Any, *, username: str, full_name: str, role: str, unit: Organisation, password: str) -> User:
+    check_role_fits_unit(role, unit)
+    check_unit_active(unit)
+    check_username_free(username)
+    account = User(username=username, first_name=full_name, role=role, organisation=unit)
+    account.set_password(password)
+    account.save()
+    record_event(actor, Action.ACCOUNT_CREATED, unit, username=username, full_name=full_name, role=role, unit=unit.code)
+    return account
+
+
+@transaction.atomic
+def update_account(actor: Any, account: User, *, full_name: str, role: str, unit: Organisation) -> User:
+    """Full name, role and unit; the username is the login and stays as it was created."""
+    # Only the account's own row is locked: PostgreSQL refuses FOR UPDATE across the unit's outer join.
+    account = User.objects.select_for_update(of=("self",)).get(pk=account.pk)
+    check_role_fits_unit(role, unit)
+    if unit != account.organisation and account.is_active:
+        check_unit_active(unit)
+    before = {"full_name": account.get_full_name(), "role": account.role, "unit": _code(account.organisation)}
+    after = {"full_name": full_name, "role": role, "unit": unit.code}
+    changes = {key: [before[key], value] for key, value in after.items() if before[key] != value}
+    if changes:
+        # Chinese names are one string: the whole name goes in first_name, as the demo users have it.
+        account.first_name, account.last_name = full_name, ""
+        account.role, account.organisation = role, unit
+        account.save(update_fields=["first_name", "last_name", "role", "organisation"])
+        record_event(actor, Action.ACCOUNT_UPDATED, unit, username=account.username, changes=changes)
+    return account
+
+
+def _code(unit: Organisation | None) -> str:
+    return unit.code if unit else ""
+
+
+@transaction.atomic
+def set_account_active(actor: Any, account: User, active: bool) -> User:
+    """A deactivated account cannot log in and its open sessions end; its history keeps its name."""
+    if account.is_active == active:
+        return account
+    if active and account.organisation is not None:
+        check_unit_active(account.organisation)
+    account.is_active = active
+    account.save(update_fields=["is_active"])
+    action = Action.ACCOUNT_REACTIVATED if active else Action.ACCOUNT_DEACTIVATED
+    record_event(actor, action, account.organisation, username=account.username)
+    return account
+
+
+@transaction.atomic
+def reset_password(actor: Any, account: User, password: str) -> User:
+    """A new password the manager hands over; the old one and the sessions opened with it stop working."""
+    account.set_password(password)
+    account.save(update_fields=["password"])
+    # People are given a new password mostly after locking themselves out: the lock goes with the old one.
+    clear_failed_logins(username=account.username)
+    record_event(actor, Action.PASSWORD_RESET, account.organisation, username=account.username)
+    return account
