@@ -358,7 +358,6 @@ def overview(request: HttpRequest) -> HttpResponse:
         "headings": [_heading(column.label, column.key, choices, column.item) for column in found.columns],
         "rows": [_shown_row(row, found.columns) for row in page.object_list],
         "page": page,
-        "page_links": _page_links(page, choices),
         "export_query": choices.query(),
         "keep": _other_choices(choices),
     }
@@ -376,15 +375,6 @@ def _tier_links(choices: Choices) -> list[tuple[str, str, str]]:
 
 def _shown_row(row: OverviewRow, columns: list[Column]) -> ShownRow:
     return ShownRow(row.unit, [show(row.figures[c.key]) if c.key in row.figures else None for c in columns])
-
-
-def _page_links(page: Page[OverviewRow], choices: Choices) -> dict[str, str]:
-    links = {}
-    if page.has_previous():
-        links["previous"] = choices.query(page=page.previous_page_number())
-    if page.has_next():
-        links["next"] = choices.query(page=page.next_page_number())
-    return links
 
 
 @login_required

@@ -364,3 +364,18 @@ def test_the_export_follows_the_tier_filter_and_sort(client, district_admin, tre
 
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["YX-S1-G2", "YX-S1-G1", "YX-S2-G1"]
+
+
+def test_the_overview_pages_through_a_large_system_keeping_the_sort(client, district_admin, tree, standard):
+    for number in range(110):
+        make_unit(f"YX-S1-P{number:03d}", f"分页工会{number}", Category.GRASSROOTS, tree["YX-S1"], 10)
+    client.force_login(district_admin)
+
+    first = client.get(reverse("figures:overview"), {**IN_2026, "sort": "name"}).content.decode()
+    second = client.get(reverse("figures:overview"), {**IN_2026, "sort": "name", "page": 2}).content.decode()
+
+    first_units = re.findall(r'<tr data-unit="([^"]+)"', first)
+    second_units = re.findall(r'<tr data-unit="([^"]+)"', second)
+    assert (len(first_units), len(second_units)) == (100, 117 - 100)
+    assert not set(first_units) & set(second_units)
+    assert 'href="?year=2026&amp;sort=name&amp;page=2" rel="next"' in first
