@@ -119,7 +119,13 @@ def deactivate_organisation(actor: Any, organisation: Organisation) -> Organisat
         )
     organisation.is_active = False
     organisation.save(update_fields=["is_active", "updated_at"])
-    record_event(actor, Action.ORGANISATION_DEACTIVATED, organisation)
+    # A dissolved unit's cadres lose their access with it; reactivating the unit leaves that to a manager.
+    from kaohe.accounts.actions import set_account_active
+
+    accounts = list(organisation.users.filter(is_active=True))
+    for account in accounts:
+        set_account_active(actor, account, active=False)
+    record_event(actor, Action.ORGANISATION_DEACTIVATED, organisation, accounts=[a.username for a in accounts])
     return organisation
 
 

@@ -150,6 +150,17 @@ def test_a_deactivated_unit_leaves_the_tree_and_comes_back(client, secondary_cad
     ]
 
 
+def test_deactivating_a_unit_deactivates_its_accounts(client, secondary_cadre, grassroots_cadre):
+    client.force_login(secondary_cadre)
+
+    client.post(reverse("organisations:deactivate", args=["YX-S1-G1"]))
+
+    grassroots_cadre.refresh_from_db()
+    assert not grassroots_cadre.is_active
+    assert Event.objects.filter(action=Action.ACCOUNT_DEACTIVATED, details__username="shequ").exists()
+    assert Event.objects.get(action=Action.ORGANISATION_DEACTIVATED).details == {"accounts": ["shequ"]}
+
+
 def test_deactivating_takes_a_post(client, district_admin):
     client.force_login(district_admin)
 
