@@ -25,6 +25,10 @@ class Do(StrEnum):
     EXPORT = "export"
 
 
+# Only these have units under them (ALLOWED_PARENT_CATEGORIES): a direct or grassroots union has none to add.
+TIERS_WITH_UNITS_UNDER_THEM = ("district", "secondary")
+
+
 def scope_root(user: Any) -> Organisation | None:
     if not getattr(user, "is_authenticated", False):
         return None
@@ -58,7 +62,7 @@ def can(user: Any, action: Do, organisation: Organisation) -> bool:
         return True
     # Restructuring a unit is the business of someone above it, except that one may add units under,
     # and import into, the unit one is responsible for.
-    return user.role in (Role.DISTRICT_ADMIN, Role.CADRE) and organisation.tier != "grassroots"
+    return user.role in (Role.DISTRICT_ADMIN, Role.CADRE) and organisation.tier in TIERS_WITH_UNITS_UNDER_THEM
 
 
 def can_move_or_deactivate(user: Any, organisation: Organisation) -> bool:
@@ -82,7 +86,7 @@ def get_organisation(user: Any, code: str, action: Do = Do.VIEW) -> Organisation
 
 # Units with units under them: their cadres look after the accounts of their system. A directly affiliated
 # union is a grassroots union, like those under a secondary union: its accounts are managed from above.
-TIERS_THAT_MANAGE_PEOPLE = ("district", "secondary")
+TIERS_THAT_MANAGE_PEOPLE = TIERS_WITH_UNITS_UNDER_THEM
 
 
 def may_manage_people(user: Any) -> bool:

@@ -61,7 +61,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "children": queries.children_with_totals(unit, include_inactive=True),
         "events": Event.objects.filter(organisation=unit).select_related("actor")[:20],
         "may_edit": can(request.user, Do.EDIT, unit),
-        "may_add": can(request.user, Do.RESTRUCTURE, unit) and unit.tier != "grassroots",
+        "may_add": can(request.user, Do.RESTRUCTURE, unit),
         "may_move": can_move_or_deactivate(request.user, unit),
     }
     return render(request, "organisations/detail.html", context)

@@ -20,6 +20,7 @@ def main_of(page: str) -> str:
 MATRIX = [
     ("district_admin", "YX", (OK, OK, OK, OK)),  # own unit
     ("district_admin", "YX-S1-G1", (OK, OK, OK, FORBIDDEN)),  # in subtree; nothing goes under grassroots
+    ("district_admin", "YX-D1", (OK, OK, OK, FORBIDDEN)),  # nor under a directly affiliated union
     ("district_admin", "LQ-S1", (NOT_FOUND,) * 4),  # outside
     ("assessor", "YX", (OK, OK, FORBIDDEN, FORBIDDEN)),
     ("assessor", "YX-S2-G1", (OK, OK, FORBIDDEN, FORBIDDEN)),
@@ -63,6 +64,16 @@ def test_who_may_move_a_unit(client, personas, persona, code, expected):
     client.force_login(personas[persona])
 
     assert client.get(reverse("organisations:move", args=[code])).status_code == expected
+
+
+def test_a_direct_unions_cadre_edits_their_unit_but_has_nothing_to_add_or_import(client, tree):
+    from kaohe.conftest import make_user
+
+    client.force_login(make_user("yiyuan", "cadre", tree["YX-D1"]))
+
+    assert client.get(reverse("organisations:edit", args=["YX-D1"])).status_code == OK
+    assert client.get(reverse("organisations:create", args=["YX-D1"])).status_code == FORBIDDEN
+    assert client.get(reverse("organisations:import")).status_code == FORBIDDEN
 
 
 @pytest.mark.parametrize(
