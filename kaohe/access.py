@@ -71,6 +71,11 @@ def can_move_or_deactivate(user: Any, organisation: Organisation) -> bool:
     return can(user, Do.RESTRUCTURE, root) if root and organisation != root and organisation.is_within(root) else False
 
 
+def can_load_standards(user: Any) -> bool:
+    """A standard is the whole federation's: everyone reads it, a district administrator loads versions."""
+    return getattr(user, "is_authenticated", False) and user.role == Role.DISTRICT_ADMIN
+
+
 def get_organisation(user: Any, code: str, action: Do = Do.VIEW) -> Organisation:
     """The unit with this code if the user may see it (else 404) and do the action (else 403)."""
     organisation = visible_organisations(user).filter(code=code).first()

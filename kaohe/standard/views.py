@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from kaohe.accounts.models import Role
+from kaohe.access import can_load_standards
 from kaohe.spreadsheets import xlsx_response
 from kaohe.standard.actions import Loaded, StandardLocked, load_standard
 from kaohe.standard.diff import Comparison, compare
@@ -54,15 +54,11 @@ class StandardVersions:
     compare_form: CompareForm | None
 
 
-def may_load_standards(user: Any) -> bool:
-    return getattr(user, "role", None) == Role.DISTRICT_ADMIN
-
-
 @login_required
 def standard_list(request: HttpRequest) -> HttpResponse:
     # The documents are large and the list shows none of them.
     standards = list(Standard.objects.defer("document").prefetch_related("cycles"))
-    context = {"groups": _grouped_by_slug(standards), "may_import": may_load_standards(request.user)}
+    context = {"groups": _grouped_by_slug(standards), "may_import": can_load_standards(request.user)}
     return render(request, "standard/list.html", context)
 
 
@@ -205,7 +201,7 @@ def _rule_changes_in_words(comparison: Comparison) -> list[dict[str, Any]]:
 
 @login_required
 def import_standard(request: HttpRequest) -> HttpResponse:
-    if not may_load_standards(request.user):
+    if not can_load_standards(request.user):
         raise PermissionDenied
     posted = request.method == "POST"
     form = StandardImportForm(request.POST if posted else None, request.FILES if posted else None)
