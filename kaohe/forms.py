@@ -1,6 +1,11 @@
 from typing import Any
 
 from django import forms
+from django.http import HttpRequest, QueryDict
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from kaohe.organisations.models import CODE_MAX_LENGTH, Organisation
 
 
 class StyledFormMixin:
@@ -13,3 +18,19 @@ class StyledFormMixin:
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
+
+
+class UnitFilterForm(StyledFormMixin, forms.Form):
+    """Narrows a list to a unit, with or without the units under it; a GET form, so a list can be bookmarked."""
+
+    unit = forms.CharField(label=capfirst(_("unit code")), max_length=CODE_MAX_LENGTH, required=False)
+    subtree = forms.BooleanField(label=_("Include the units under it"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subtree"].widget.attrs["class"] = "form-check-input"
+
+    @staticmethod
+    def data_for(request: HttpRequest, root: Organisation) -> QueryDict | dict[str, str]:
+        """A first visit, with no filter submitted yet, lists the user's whole system."""
+        return request.GET if "unit" in request.GET else {"unit": root.code, "subtree": "on"}

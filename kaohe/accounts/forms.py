@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kaohe.access import assignable_roles, visible_organisations
 from kaohe.accounts.actions import check_role_fits_unit, check_unit_active, check_username_free
 from kaohe.accounts.models import User
-from kaohe.forms import StyledFormMixin
+from kaohe.forms import StyledFormMixin, UnitFilterForm
 from kaohe.organisations.models import CODE_MAX_LENGTH, Organisation
 
 
@@ -24,16 +24,10 @@ class PasswordForm(StyledFormMixin, PasswordChangeForm):
     pass
 
 
-class PeopleFilterForm(StyledFormMixin, forms.Form):
-    """What the people list is narrowed to; a GET form, so that a filtered list can be bookmarked."""
+class PeopleFilterForm(UnitFilterForm):
+    """What the people list is narrowed to: a unit, and a username or name."""
 
-    unit = forms.CharField(label=capfirst(_("unit code")), max_length=CODE_MAX_LENGTH, required=False)
-    subtree = forms.BooleanField(label=_("Include the units under it"), required=False)
     q = forms.CharField(label=_("Username or name"), max_length=150, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["subtree"].widget.attrs["class"] = "form-check-input"
 
 
 class AccountForm(StyledFormMixin, forms.Form):

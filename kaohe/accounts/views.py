@@ -77,8 +77,7 @@ def _people_of(account: User) -> str:
 @login_required
 def people(request: HttpRequest) -> HttpResponse:
     root = _manager_root(request)
-    # A first visit, with no filter submitted yet, lists the manager's whole system.
-    form = PeopleFilterForm(request.GET if "unit" in request.GET else {"unit": root.code, "subtree": "on"})
+    form = PeopleFilterForm(PeopleFilterForm.data_for(request, root))
     page, rows, unit = None, [], None
     if form.is_valid():
         # A unit outside the manager's system is a 404, as on every page.

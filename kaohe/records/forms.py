@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kaohe.access import Do, can, visible_organisations
-from kaohe.forms import StyledFormMixin
+from kaohe.forms import StyledFormMixin, UnitFilterForm
 from kaohe.organisations.models import CODE_MAX_LENGTH, Organisation
 from kaohe.records.actions import editable_fields
 from kaohe.records.kinds import RecordKind
@@ -30,11 +30,8 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class FilterForm(StyledFormMixin, forms.Form):
-    """What the list and the export are narrowed to; a GET form, so that a filtered list can be bookmarked."""
-
-    unit = forms.CharField(label=capfirst(_("unit code")), max_length=CODE_MAX_LENGTH, required=False)
-    subtree = forms.BooleanField(label=_("Include the units under it"), required=False)
+class FilterForm(UnitFilterForm):
+    """What the list and the export are narrowed to: a unit, and the kind's category and dates."""
 
     def __init__(self, kind: RecordKind, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -49,7 +46,6 @@ class FilterForm(StyledFormMixin, forms.Form):
             for name, label in (("date_from", _("From")), ("date_to", _("To"))):
                 self.fields[name] = forms.DateField(label=label, required=False, widget=_date_input())
                 self.fields[name].widget.attrs["class"] = "form-control"
-        self.fields["subtree"].widget.attrs["class"] = "form-check-input"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

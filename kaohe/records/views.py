@@ -115,9 +115,7 @@ def _record_or_404(request: HttpRequest, kind: RecordKind, pk: int, action: Do) 
 
 
 def _filter_form(request: HttpRequest, kind: RecordKind, root: Organisation) -> FilterForm:
-    # A first visit, with no filter submitted yet, lists the user's whole system.
-    data = request.GET if "unit" in request.GET else {"unit": root.code, "subtree": "on"}
-    return FilterForm(kind, data)
+    return FilterForm(kind, FilterForm.data_for(request, root))
 
 
 def _filtered(
