@@ -1,11 +1,29 @@
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kaohe.organisations.models import CODE_MAX_LENGTH, Organisation
+
+Saved = TypeVar("Saved")
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """A form's data on a POST, even an empty one (so that it reports missing fields); else unbound."""
+    return request.POST if request.method == "POST" else None
+
+
+def saved_or_form_error(form: forms.BaseForm, save: Callable[[], Saved]) -> Saved | None:
+    """What an action returns, or None with its refusal shown on the form."""
+    try:
+        return save()
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return None
 
 
 class StyledFormMixin:

@@ -5,10 +5,8 @@ Who manages whose account is decided in kaohe.access; every change goes through 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -26,6 +24,7 @@ from kaohe.access import can_manage_account, get_account, get_organisation, may_
 from kaohe.accounts import actions, queries
 from kaohe.accounts.forms import AccountForm, NewAccountForm, PasswordForm, PeopleFilterForm, ResetPasswordForm
 from kaohe.accounts.models import Role, User
+from kaohe.forms import posted, saved_or_form_error
 from kaohe.history.actions import record_event
 from kaohe.history.models import Action
 from kaohe.organisations.models import Organisation
@@ -46,26 +45,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-def _posted(request: HttpRequest) -> Any:
-    """The form's data on a POST, even an empty one (so that it reports missing fields); else unbound."""
-    return request.POST if request.method == "POST" else None
-
-
 def _manager_root(request: HttpRequest) -> Organisation:
     """The signed-in manager's unit; those who manage nobody (assessors, grassroots cadres) get a 403."""
     root = scope_root_or_404(request.user)
     if not may_manage_people(request.user):
         raise PermissionDenied
     return root
-
-
-def _saved(form: forms.Form, save: Callable[[], User]) -> User | None:
-    """What the action returns, or None with its refusal shown on the form (e.g. a username taken meanwhile)."""
-    try:
-        return save()
-    except ValidationError as error:
-        form.add_error(None, error.messages)
-        return None
 
 
 def _people_of(account: User) -> str:
@@ -94,10 +79,10 @@ def person_create(request: HttpRequest) -> HttpResponse:
     root = _manager_root(request)
     # Most accounts are cadres', for the unit the list was filtered to: the form starts there.
     initial = {"role": Role.CADRE, "unit": request.GET.get("unit") or root.code}
-    form = NewAccountForm(_posted(request), manager=request.user, initial=initial)
+    form = NewAccountForm(posted(request), manager=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        account = _saved(
+        account = saved_or_form_error(
             form,
             lambda: actions.create_account(
                 request.user,
@@ -121,10 +106,10 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_edit(request: HttpRequest, username: str) -> HttpResponse:
     account = get_account(request.user, username)
-    form = AccountForm(_posted(request), manager=request.user, account=account)
+    form = AccountForm(posted(request), manager=request.user, account=account)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        saved = _saved(
+        saved = saved_or_form_error(
             form,
             lambda: actions.update_account(
                 request.user, account, full_name=data["full_name"], role=data["role"], unit=data["unit"]
@@ -155,7 +140,7 @@ def person_set_active(request: HttpRequest, username: str, active: bool) -> Http
 @login_required
 def person_password(request: HttpRequest, username: str) -> HttpResponse:
     account = get_account(request.user, username)
-    form = ResetPasswordForm(account, _posted(request))
+    form = ResetPasswordForm(account, posted(request))
     if request.method == "POST" and form.is_valid():
         actions.reset_password(request.user, account, form.cleaned_data["new_password1"])
         messages.success(

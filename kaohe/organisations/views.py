@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,17 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaohe.access import Do, can, can_move_or_deactivate, get_organisation, scope_root_or_404, visible_organisations
+from kaohe.forms import posted
 from kaohe.history.models import Event
 from kaohe.organisations import actions, queries
 from kaohe.organisations.forms import ImportForm, MoveForm, OrganisationForm, SearchForm
 from kaohe.organisations.importing import COLUMNS, read_units_file
 from kaohe.organisations.models import FILE_NAME_OF_CATEGORY, Organisation
 from kaohe.spreadsheets import ImportRefused, write_xlsx, xlsx_response
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The form's data on a POST, even an empty one (so that it reports missing fields); else unbound."""
-    return request.POST if request.method == "POST" else None
 
 
 @login_required
@@ -70,7 +64,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def create(request: HttpRequest, code: str) -> HttpResponse:
     parent = get_organisation(request.user, code, Do.RESTRUCTURE)
-    form = OrganisationForm(_posted(request), parent=parent)
+    form = OrganisationForm(posted(request), parent=parent)
     if request.method == "POST" and form.is_valid():
         try:
             unit = actions.create_organisation(request.user, parent=parent, **form.cleaned_data)
@@ -85,7 +79,7 @@ def create(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_organisation(request.user, code, Do.EDIT)
-    form = OrganisationForm(_posted(request), instance=unit, parent=unit.parent)
+    form = OrganisationForm(posted(request), instance=unit, parent=unit.parent)
     if not can_move_or_deactivate(request.user, unit):
         del form.fields["category"]  # one's own unit's category is set by the unit above
     if request.method == "POST" and form.is_valid():
@@ -104,7 +98,7 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_organisation(request.user, code)
     if not can_move_or_deactivate(request.user, unit):
         raise PermissionDenied
-    form = MoveForm(_posted(request))
+    form = MoveForm(posted(request))
     if request.method == "POST" and form.is_valid():
         new_parent = visible_organisations(request.user).filter(code=form.cleaned_data["new_parent"]).first()
         if new_parent is None:
@@ -145,7 +139,7 @@ def import_units(request: HttpRequest) -> HttpResponse:
     root = scope_root_or_404(request.user)
     if not can(request.user, Do.RESTRUCTURE, root):
         raise PermissionDenied
-    form = ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
+    form = ImportForm(posted(request), request.FILES if request.method == "POST" else None)
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

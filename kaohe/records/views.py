@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -20,6 +19,7 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
 from kaohe.access import Do, can, get_organisation, scope_root_or_404, visible_organisations
+from kaohe.forms import posted, saved_or_form_error
 from kaohe.organisations.models import Organisation
 from kaohe.records import actions, queries
 from kaohe.records.forms import FilterForm, RecordForm, model_field, record_form
@@ -93,11 +93,6 @@ def _headings(kind: RecordKind) -> list[Shown]:
     """The kind's own columns by their translated field names (files use the fixed Chinese headings)."""
     columns = queries.record_columns(kind)
     return [Shown(capfirst(model_field(kind, column.field).verbose_name), _column_css(column)) for column in columns]
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The form's data on a POST, even an empty one (so that it reports missing fields); else unbound."""
-    return request.POST if request.method == "POST" else None
 
 
 def _record_or_404(request: HttpRequest, kind: RecordKind, pk: int, action: Do) -> Record:
@@ -177,9 +172,11 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
     record_kind = kind_or_404(kind)
     if not can(request.user, Do.EDIT, scope_root_or_404(request.user)):
         raise PermissionDenied
-    form = record_form(record_kind, request.user, _posted(request), request.FILES or None)
+    form = record_form(record_kind, request.user, posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        record = _saved(form, lambda: actions.create_record(request.user, record_kind, *_unit_and_values(form)))
+        record = saved_or_form_error(
+            form, lambda: actions.create_record(request.user, record_kind, *_unit_and_values(form))
+        )
         if record is not None:
             messages.success(request, _("%(record)s was added.") % {"record": record})
             return redirect(_list_url(record_kind))
@@ -190,10 +187,12 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
 def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record_kind = kind_or_404(kind)
     record = _record_or_404(request, record_kind, pk, Do.EDIT)
-    form = record_form(record_kind, request.user, _posted(request), request.FILES or None, record=record)
+    form = record_form(record_kind, request.user, posted(request), request.FILES or None, record=record)
     if request.method == "POST" and form.is_valid():
         unit, values = _unit_and_values(form)
-        saved = _saved(form, lambda: actions.update_record(request.user, record, {"organisation": unit, **values}))
+        saved = saved_or_form_error(
+            form, lambda: actions.update_record(request.user, record, {"organisation": unit, **values})
+        )
         if saved is not None:
             messages.success(request, _("%(record)s was saved.") % {"record": saved})
             return redirect(_list_url(record_kind))
@@ -209,15 +208,6 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 def _unit_and_values(form: RecordForm) -> tuple[Organisation, dict[str, Any]]:
     return form.cleaned_data["unit"], form.values()
-
-
-def _saved(form: RecordForm, save: Callable[[], Record]) -> Record | None:
-    """What the action returns, or None with its refusal shown on the form."""
-    try:
-        return save()
-    except ValidationError as error:
-        form.add_error(None, error.messages)
-        return None
 
 
 @login_required
