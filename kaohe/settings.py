@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kaohe.standard",
     "kaohe.assessments",
     "kaohe.records",
+    "kaohe.figures",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,7 @@ urlpatterns = [
     path("units/", include("kaohe.organisations.urls")),
     path("standard/", include("kaohe.standard.urls")),
     path("records/", include("kaohe.records.urls")),
-    path("figures/", include("kaohe.records.figure_urls")),
+    path("figures/", include("kaohe.figures.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from kaohe.figures.tests.test_compute import add_activities
 from kaohe.records.models import ActivityCategory
-from kaohe.records.tests.test_figures import add_activities
 from kaohe.standard.actions import load_standard
 from kaohe.standard.files import SHIPPED, read_standard_path
 from kaohe.tests.browser.conftest import log_in, screenshot

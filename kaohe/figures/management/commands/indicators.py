@@ -3,8 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kaohe.figures.compute import compute_figures, standard_for_year
 from kaohe.organisations.models import Organisation
-from kaohe.records.figures import compute_figures, standard_for_year
 from kaohe.standard.models import Standard
 
 

@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kaohe.access import get_organisation, scope_root, visible_organisations
+from kaohe.figures.compute import Figure, compute_figures, rules_for, standard_for_year
 from kaohe.forms import StyledFormMixin
 from kaohe.organisations.models import Category, Organisation, Tier
-from kaohe.records.figures import Figure, compute_figures, rules_for, standard_for_year
 from kaohe.spreadsheets import write_xlsx, xlsx_response
 from kaohe.standard.document import Category as StandardCategory
 from kaohe.standard.document import Item, Requirement, Rule, StandardDocument
@@ -175,7 +175,7 @@ def unit_figures(request: HttpRequest, code: str) -> HttpResponse:
     context: dict[str, Any] = {"unit": unit, "year": year, "form": form, "standard": standard}
     if standard is not None:
         context.update(_unit_against_standard(unit, year, standard.doc))
-    return render(request, "records/figures_unit.html", context)
+    return render(request, "figures/unit.html", context)
 
 
 def _unit_against_standard(unit: Organisation, year: int, document: StandardDocument) -> dict[str, Any]:
@@ -361,7 +361,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "export_query": choices.query(),
         "keep": _other_choices(choices),
     }
-    return render(request, "records/figures_overview.html", context)
+    return render(request, "figures/overview.html", context)
 
 
 def _other_choices(choices: Choices) -> list[tuple[str, str]]:

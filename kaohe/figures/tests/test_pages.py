@@ -12,9 +12,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from kaohe.conftest import make_unit
+from kaohe.figures.tests.test_compute import add_activities
 from kaohe.organisations.models import Category, Organisation
 from kaohe.records.models import ActivityCategory
-from kaohe.records.tests.test_figures import add_activities
 from kaohe.standard.actions import load_standard
 from kaohe.standard.files import SHIPPED, read_standard_path
 

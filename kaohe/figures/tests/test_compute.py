@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from kaohe.conftest import make_unit
+from kaohe.figures.compute import Figure, compute_figures
 from kaohe.organisations.models import Category, Organisation
-from kaohe.records.figures import Figure, compute_figures
 from kaohe.records.models import Activity, ActivityCategory, EducationFund, Honour, HonourLevel
 from kaohe.standard.actions import load_standard
 from kaohe.standard.files import SHIPPED, read_standard_path

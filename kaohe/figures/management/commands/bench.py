@@ -25,8 +25,8 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from kaohe.accounts.models import User
+from kaohe.figures.compute import compute_figures, standard_for_year
 from kaohe.organisations.models import Category, Organisation
-from kaohe.records.figures import compute_figures, standard_for_year
 from kaohe.records.models import Activity, ActivityCategory
 from kaohe.standard.files import SHIPPED
 
