@@ -1,13 +1,14 @@
 """Every figure the standard counts, computed from the records (READING.md, "What can be counted").
 
 `compute_figures(units, year, standard)` is the one function that turns records into figures, for one unit
-or thirty thousand: a fixed number of grouped database queries over the units' subtrees, then a roll-up of
-those per-unit totals up the tree. It never loops over records in Python.
+or thirty thousand: a fixed number of grouped database queries, then, for many units, a roll-up of those
+per-unit totals up the tree. It never loops over records in Python.
 
-Counting follows READING.md: lecture-hall activities and their participants count the unit's whole subtree
-(for a direct or grassroots unit, that is the unit itself); meetings, trainings, funds and honours count the
-unit's own records; dates are inclusive over the calendar year; participation is person-times over the
-members of the same subtree, and a subtree with no members has no rate.
+What each figure counts is kaohe.standard.indicators' decision: meetings, trainings and exchange meetings
+are the unit's own; lecture-hall activities, participants, funds and honours add up the unit and every
+active unit under it. Dates are inclusive over the calendar year. Participation is person-times over the
+members of the same subtree, and a subtree with no members has no rate. A target is met when the value is
+at least the target, compared exactly.
 """
 
 from __future__ import annotations
@@ -25,20 +26,26 @@ from django.db.models import Count, Q, QuerySet, Sum
 from kaohe.organisations.models import Category, Organisation
 from kaohe.records.models import Activity, ActivityCategory, EducationFund, Honour, HonourLevel
 from kaohe.standard.document import Rule, StandardDocument
-from kaohe.standard.models import Standard
+from kaohe.standard.indicators import BY_KEY, Measure, Scope
+from kaohe.standard.targets import plain_number, unit_target
 
-OWN_ACTIVITY_COUNTS = {
+# The activity category each activity count counts; lectures also sum their participants.
+ACTIVITY_COUNTS = {
     "training_count": ActivityCategory.TRAINING,
     "leading_group_meetings": ActivityCategory.LEADING_GROUP_MEETING,
     "office_meetings": ActivityCategory.OFFICE_MEETING,
     "exchange_meetings": ActivityCategory.EXCHANGE_MEETING,
+    "lecture_count": ActivityCategory.LECTURE,
 }
 HONOUR_COUNTS = {
     "honours_district": HonourLevel.DISTRICT,
     "honours_municipal": HonourLevel.MUNICIPAL,
     "honours_national": HonourLevel.NATIONAL,
 }
+MEETING_CATEGORIES = [category for category in ACTIVITY_COUNTS.values() if category != ActivityCategory.LECTURE]
 RATE_PLACES = Decimal("0.0001")
+# Thousands of ids would pass a database's parameter limit; so many units are most of the scope anyway.
+LARGEST_ID_LIST = 500
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,10 @@ class Figure:
     value: int | Decimal | None  # a count, an amount in yuan, or a rate (0.8 = 80 %); None: no rate
     target: int | Decimal | None  # None where the standard sets none
     met: bool | None  # None where there is no target, or no rate to compare
+    # What the figure counts and how its target was reached; not part of a figure's identity in tests.
+    scope: Scope = field(default=Scope.OWN, compare=False)
+    rule: Rule | None = field(default=None, compare=False)
+    bases: dict[str, int] = field(default_factory=dict, compare=False)  # grassroots_units, members
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -60,30 +71,29 @@ class Figure:
 
 
 @dataclass
-class Totals:
-    """A unit's own records of the year."""
+class Tally:
+    """What a set of records adds up to: a unit's own, or its subtree's (the unit included)."""
 
-    activities: dict[str, int] = field(default_factory=dict)
+    activities: dict[str, int] = field(default_factory=dict)  # by category
+    participants: int = 0  # of the lecture-hall activities, person-times
     funds: Decimal = Decimal(0)
-    honours: dict[str, int] = field(default_factory=dict)
+    honours: dict[str, int] = field(default_factory=dict)  # by level
+    members: int = 0
+    grassroots_units: int = 0  # under the unit, itself excluded (only meaningful for a subtree)
+
+    def add(self, other: Tally) -> None:
+        for category, count in other.activities.items():
+            self.activities[category] = self.activities.get(category, 0) + count
+        for level, count in other.honours.items():
+            self.honours[level] = self.honours.get(level, 0) + count
+        self.participants += other.participants
+        self.funds += other.funds
 
 
 @dataclass
-class Subtree:
-    """What the unit and every active unit under it add up to."""
-
-    lectures: int = 0
-    participants: int = 0  # of those lectures, person-times
-    members: int = 0
-    grassroots_units: int = 0  # under the unit, itself excluded
-
-
-def standard_for_year(year: int) -> Standard | None:
-    """The version the year's cycle runs on; before any cycle exists, the most recently loaded one."""
-    from kaohe.assessments.models import Cycle
-
-    cycle = Cycle.objects.filter(year=year).select_related("standard").first()
-    return cycle.standard if cycle else Standard.objects.order_by("-loaded_at", "-version").first()
+class UnitTallies:
+    own: Tally
+    subtree: Tally
 
 
 def year_range(year: int) -> tuple[datetime.date, datetime.date]:
@@ -91,26 +101,97 @@ def year_range(year: int) -> tuple[datetime.date, datetime.date]:
 
 
 def compute_figures(units: Sequence[Organisation], year: int, standard: StandardDocument) -> dict[int, list[Figure]]:
-    """Figures of each unit (by id) for the rules of its tier: five queries, whatever the number of units.
+    """Figures of each unit (by id) for the rules of its column: a fixed number of queries for any number.
 
     One unit (its page) sums its own subtree directly; several units share one grouping of the year's
-    lectures by unit, added up the tree, so that every unit of a district costs no more than one.
+    records by unit, added up the tree, so that every unit of a district costs no more than one.
     """
     if not units:
         return {}
-    in_scope = Organisation.objects.filter(path__startswith=_common_ancestor_path(units), is_active=True)
-    own = _own_totals([unit.pk for unit in units], in_scope, year)
     if len(units) == 1:
-        subtrees = {units[0].code: _subtree_totals(units[0], year)}
+        tallies = {units[0].pk: _tallies_of_one(units[0], year)}
     else:
-        subtrees = _rolled_up_subtree_totals(in_scope, year)
-    return {unit.pk: _figures_of(unit, own, subtrees, standard) for unit in units}
+        tallies = _tallies_of_many(units, year)
+    columns = _rules_by_column(standard)
+    return {
+        unit.pk: _figures_of(tallies.get(unit.pk), columns[standard.column_of(str(unit.tier))]) for unit in units
+    }
 
 
 def rules_for(unit: Organisation, standard: StandardDocument) -> list[tuple[str, Rule]]:
-    """(item number, rule) of the column the unit is assessed against: grassroots units use the standard's."""
-    column = standard.grassroots_column if unit.tier == "grassroots" else str(unit.tier)
-    return [(item.number, rule) for item in standard.items for rule in item.rules if rule.tier == column]
+    """(item number, rule) of the column the unit is assessed against."""
+    return _rules_by_column(standard)[standard.column_of(str(unit.tier))]
+
+
+def _rules_by_column(standard: StandardDocument) -> dict[str, list[tuple[str, Rule]]]:
+    by_column: dict[str, list[tuple[str, Rule]]] = defaultdict(list)
+    for item in standard.items:
+        for rule in item.rules:
+            by_column[rule.tier].append((item.number, rule))
+    return by_column
+
+
+# One unit: its own records and its subtree's, summed by the database --------------------------------
+
+
+def _tallies_of_one(unit: Organisation, year: int) -> UnitTallies:
+    """Eight small queries, each answered by an index over the unit's own records or its subtree's."""
+    subtree_units = Organisation.objects.subtree_of(unit).filter(is_active=True)
+    own = _own_tallies(year, [unit.pk]).get(unit.pk) or Tally()
+    own.members = unit.members
+    subtree = _summed_tally(year, subtree_units.values("pk"))
+    sized = subtree_units.aggregate(
+        members=Sum("members"), grassroots=Count("pk", filter=Q(category=Category.GRASSROOTS) & ~Q(pk=unit.pk))
+    )
+    subtree.members, subtree.grassroots_units = sized["members"] or 0, sized["grassroots"]
+    return UnitTallies(own, subtree)
+
+
+def _summed_tally(year: int, units: Any) -> Tally:
+    """The records of `units` (a subquery of ids) in the year added up by the database: three queries."""
+    in_year: dict[str, Any] = {"date__range": year_range(year), "organisation_id__in": units}
+    tally = Tally()
+    activities = (
+        Activity.objects.filter(category__in=ACTIVITY_COUNTS.values(), **in_year)
+        .values_list("category")
+        .annotate(count=Count("pk"), participants=Sum("participants"))
+        .order_by()
+    )
+    for category, count, participants in activities:
+        tally.activities[category] = count
+        if category == ActivityCategory.LECTURE:
+            tally.participants = participants or 0
+    tally.funds = EducationFund.objects.filter(**in_year).aggregate(amount=Sum("amount"))["amount"] or Decimal(0)
+    levels = Honour.objects.filter(**in_year).values_list("level").annotate(count=Count("pk")).order_by()
+    tally.honours = dict(levels)
+    return tally
+
+
+# Many units: every unit's own records grouped once, then added up the tree ----------------------------
+
+
+def _tallies_of_many(units: Sequence[Organisation], year: int) -> dict[int, UnitTallies]:
+    in_scope = Organisation.objects.filter(path__startswith=_common_ancestor_path(units), is_active=True)
+    rows = list(in_scope.values_list("pk", "code", "path", "members", "category"))
+    own = _own_tallies(year, in_scope.values("pk"))
+    by_code: dict[str, UnitTallies] = {}
+    for pk, code, _path, members, _category in rows:
+        mine = own.get(pk) or Tally()
+        mine.members = members
+        by_code[code] = UnitTallies(mine, Tally())
+    for pk, code, path, members, category in rows:
+        mine = by_code[code].own
+        recorded = pk in own
+        for above in path.strip("/").split("/"):  # the unit itself and each unit above it
+            subtree = by_code[above].subtree if above in by_code else None
+            if subtree is None:
+                continue  # above the scope: not asked for
+            subtree.members += members
+            subtree.grassroots_units += category == Category.GRASSROOTS and above != code
+            if recorded:
+                subtree.add(mine)
+    wanted = {unit.pk for unit in units}
+    return {pk: by_code[code] for pk, code, *_rest in rows if pk in wanted}
 
 
 def _common_ancestor_path(units: Iterable[Organisation]) -> str:
@@ -127,115 +208,83 @@ def _common_ancestor_path(units: Iterable[Organisation]) -> str:
     return "/" + "".join(f"{code}/" for code in shared)
 
 
-def _year_lectures(year: int) -> QuerySet[Activity]:
-    return Activity.objects.filter(category=ActivityCategory.LECTURE, date__range=year_range(year))
+def _own_tallies(year: int, units: Any, meetings: bool = True) -> dict[int, Tally]:
+    """Each unit's own records of the year, grouped in the database: four queries.
 
-
-def _own_totals(unit_ids: list[int], in_scope: QuerySet[Organisation], year: int) -> dict[int, Totals]:
-    """The units' own records of the year, grouped in the database: three queries."""
+    Lectures and meetings are separate queries because each is then one range of the category-first index,
+    and only lectures need their participants summed.
+    """
     start, end = year_range(year)
-    # Thousands of ids would pass a database's parameter limit; so many units are most of the scope anyway.
-    wanted: Any = unit_ids if len(unit_ids) <= 500 else in_scope.values("pk")
-    totals: dict[int, Totals] = defaultdict(Totals)
-    activity_rows = (
-        Activity.objects.filter(date__range=(start, end), organisation_id__in=wanted)
-        .values("organisation_id", "category")
-        .annotate(count=Count("pk"))
+    in_year: dict[str, Any] = {"date__range": (start, end), "organisation_id__in": units}
+    tallies: dict[int, Tally] = defaultdict(Tally)
+    lectures = (
+        Activity.objects.filter(category=ActivityCategory.LECTURE, **in_year)
+        .values_list("organisation_id")
+        .annotate(count=Count("pk"), participants=Sum("participants"))
         .order_by()
     )
-    for row in activity_rows:
-        totals[row["organisation_id"]].activities[row["category"]] = row["count"]
-    fund_rows = (
-        EducationFund.objects.filter(date__range=(start, end), organisation_id__in=wanted)
-        .values("organisation_id")
-        .annotate(amount=Sum("amount"))
-        .order_by()
-    )
-    for row in fund_rows:
-        totals[row["organisation_id"]].funds = row["amount"] or Decimal(0)
-    honour_rows = (
-        Honour.objects.filter(date__range=(start, end), organisation_id__in=wanted)
-        .values("organisation_id", "level")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    for row in honour_rows:
-        totals[row["organisation_id"]].honours[row["level"]] = row["count"]
-    return totals
+    for pk, count, participants in lectures:
+        tally = tallies[pk]
+        tally.activities[ActivityCategory.LECTURE] = count
+        tally.participants = participants or 0
+    if meetings:
+        rows = (
+            Activity.objects.filter(category__in=MEETING_CATEGORIES, **in_year)
+            .values_list("organisation_id", "category")
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+        for pk, category, count in rows:
+            tallies[pk].activities[category] = count
+    for pk, amount in EducationFund.objects.filter(**in_year).values_list("organisation_id").annotate(
+        amount=Sum("amount")
+    ).order_by():
+        tallies[pk].funds = amount or Decimal(0)
+    for pk, level, count in (
+        Honour.objects.filter(**in_year).values_list("organisation_id", "level").annotate(count=Count("pk")).order_by()
+    ):
+        tallies[pk].honours[level] = count
+    return tallies
 
 
-def _subtree_totals(unit: Organisation, year: int) -> Subtree:
-    """One unit's subtree: lectures and participants, members, grassroots units under it (two queries)."""
-    units = Organisation.objects.subtree_of(unit).filter(is_active=True)
-    lectures = _year_lectures(year).filter(organisation_id__in=units.values("pk"))
-    counted = lectures.aggregate(lectures=Count("pk"), participants=Sum("participants"))
-    sized = units.aggregate(
-        members=Sum("members"), grassroots=Count("pk", filter=Q(category=Category.GRASSROOTS) & ~Q(pk=unit.pk))
-    )
-    return Subtree(counted["lectures"], counted["participants"] or 0, sized["members"] or 0, sized["grassroots"])
+# From tallies to figures --------------------------------------------------------------------------------
 
 
-def _rolled_up_subtree_totals(in_scope: QuerySet[Organisation], year: int) -> dict[str, Subtree]:
-    """Every unit's subtree at once: lectures grouped by unit, then added up the tree (two queries)."""
-    lecture_rows = (
-        _year_lectures(year)
-        .filter(organisation_id__in=in_scope.values("pk"))
-        .values("organisation_id")
-        .annotate(lectures=Count("pk"), participants=Sum("participants"))
-        .order_by()
-    )
-    lectures = {row["organisation_id"]: (row["lectures"], row["participants"] or 0) for row in lecture_rows}
-    rolled: dict[str, Subtree] = defaultdict(Subtree)
-    for pk, code, path, members, category in in_scope.values_list("pk", "code", "path", "members", "category"):
-        count, participants = lectures.get(pk, (0, 0))
-        for above in path.strip("/").split("/"):  # the unit itself and each unit above it
-            subtree = rolled[above]
-            subtree.lectures += count
-            subtree.participants += participants
-            subtree.members += members
-            subtree.grassroots_units += category == Category.GRASSROOTS and above != code
-    return rolled
-
-
-def _figures_of(
-    unit: Organisation, own: dict[int, Totals], subtrees: dict[str, Subtree], standard: StandardDocument
-) -> list[Figure]:
-    mine = own.get(unit.pk) or Totals()
-    subtree = subtrees.get(unit.code) or Subtree()
+def _figures_of(tallies: UnitTallies | None, rules: list[tuple[str, Rule]]) -> list[Figure]:
+    tallies = tallies or UnitTallies(Tally(), Tally())
     figures = []
-    for item_number, rule in rules_for(unit, standard):
-        value = _value(rule.indicator, mine, subtree)
-        target, met = _judge(rule, value, subtree.grassroots_units)
-        figures.append(Figure(rule.indicator, item_number, _shown(value), target, met))
+    for item_number, rule in rules:
+        indicator = BY_KEY[rule.indicator]
+        tally = tallies.subtree if indicator.scope == Scope.SUBTREE else tallies.own
+        bases = {"grassroots_units": tallies.subtree.grassroots_units, "members": tallies.subtree.members}
+        value = _value(rule.indicator, tally)
+        target, met = _judge(rule, indicator.measure, value, bases)
+        figures.append(Figure(rule.indicator, item_number, _shown(value), target, met, indicator.scope, rule, bases))
     return figures
 
 
-def _value(indicator: str, mine: Totals, subtree: Subtree) -> int | Decimal | Fraction | None:
-    if indicator in OWN_ACTIVITY_COUNTS:
-        return mine.activities.get(OWN_ACTIVITY_COUNTS[indicator], 0)
-    if indicator in HONOUR_COUNTS:
-        return mine.honours.get(HONOUR_COUNTS[indicator], 0)
-    if indicator == "lecture_count":
-        return subtree.lectures
-    if indicator == "lecture_participation_rate":
-        return Fraction(subtree.participants, subtree.members) if subtree.members else None
-    if indicator == "education_funds":
-        return mine.funds
-    raise ValueError(f"no way to compute {indicator}")  # the standard's loader refuses unknown keys
+def _value(key: str, tally: Tally) -> int | Decimal | Fraction | None:
+    if key in ACTIVITY_COUNTS:
+        return tally.activities.get(ACTIVITY_COUNTS[key], 0)
+    if key in HONOUR_COUNTS:
+        return tally.honours.get(HONOUR_COUNTS[key], 0)
+    if key == "lecture_participation_rate":
+        return Fraction(tally.participants, tally.members) if tally.members else None
+    if key == "education_funds":
+        return tally.funds
+    raise ValueError(f"no way to compute {key}")  # the standard's loader refuses unknown keys
 
 
 def _judge(
-    rule: Rule, value: int | Decimal | Fraction | None, grassroots_below: int
+    rule: Rule, measure: Measure, value: int | Decimal | Fraction | None, bases: dict[str, int]
 ) -> tuple[int | Decimal | None, bool | None]:
     """The target for this unit, and whether the value reaches it (exactly: 79.99 % of 80 % is not met)."""
     if rule.target is None:
         return None, None
-    amount = rule.target.value
-    target: int | Decimal = amount * grassroots_below if rule.target.kind == "multiple" else amount
-    target = int(target) if target == int(target) else target
+    target = unit_target(rule.target, measure, bases)
     if value is None:
-        return target, None
-    return target, Fraction(value) >= Fraction(target)
+        return plain_number(target), None
+    return plain_number(target), Fraction(value) >= target
 
 
 def _shown(value: int | Decimal | Fraction | None) -> int | Decimal | None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,27 +20,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kaohe.access import get_organisation, scope_root, visible_organisations
-from kaohe.figures.compute import Figure, compute_figures, rules_for, standard_for_year
+from kaohe.figures.compute import ACTIVITY_COUNTS, HONOUR_COUNTS, Figure, compute_figures, year_range
 from kaohe.forms import StyledFormMixin
 from kaohe.organisations.models import Category, Organisation, Tier
-from kaohe.spreadsheets import write_xlsx, xlsx_response
+from kaohe.records.queries import has_records_in
+from kaohe.spreadsheets import ExportColumn, Format, export_response, write_report
 from kaohe.standard.document import Category as StandardCategory
-from kaohe.standard.document import Item, Requirement, Rule, StandardDocument
-from kaohe.standard.indicators import INDICATORS
-from kaohe.standard.models import Standard
-from kaohe.standard.views import target_in_words
+from kaohe.standard.document import Item, Requirement, StandardDocument
+from kaohe.standard.in_force import InForce, why_in_force
+from kaohe.standard.indicators import BY_KEY, INDICATORS, SCOPE_LABELS, Measure, Scope
+from kaohe.standard.targets import basis_in_words, number_in_words, rate_in_words
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 ROWS_PER_PAGE = 100
-# How a value reads: figures.py gives rates and amounts both as Decimal, so the key says which it is.
-RATE_KEYS = {"lecture_participation_rate"}
-AMOUNT_KEYS = {"education_funds"}
-ONE_PLACE = Decimal("0.1")
 CATEGORIES_OF_TIER = {
     Tier.DISTRICT: [Category.DISTRICT],
     Tier.SECONDARY: [Category.TOWNSHIP, Category.BUREAU],
@@ -99,50 +98,56 @@ class ShownFigure:
     value: str
     target: str
     met: str  # "true", "false" or "none": the badge's data-met
-    basis: str  # what a computed target is taken of ("≥ 3 × grassroots units under the unit"), else ""
+    scope: str  # 本单位 or 含下级: whose records it counts
+    basis: str  # how the unit's target was reached ("36 = 3 × 12 grassroots units"), else ""
+    records_href: str  # the list of exactly the records it counts
 
 
-def show(figure: Figure, rule: Rule | None = None) -> ShownFigure:
-    target = figure.target
+def show(figure: Figure, unit: Organisation, year: int) -> ShownFigure:
+    measure = BY_KEY[figure.key].measure
+    rule_target = figure.rule.target if figure.rule else None
     return ShownFigure(
         key=figure.key,
         item=figure.item,
         label=str(INDICATORS.get(figure.key, figure.key)),
         value=value_in_words(figure),
-        target=_("no target in the standard") if target is None else "≥ " + target_in_figures(figure.key, target),
+        target=_("no target in the standard") if figure.target is None else "≥ " + number_in_words(measure, figure.target),
         met="none" if figure.met is None else str(figure.met).lower(),
-        basis=target_in_words(rule.target) if rule and rule.target and rule.target.kind != "constant" else "",
+        scope=str(SCOPE_LABELS[figure.scope]),
+        basis=basis_in_words(rule_target, measure, figure.bases) if rule_target else "",
+        records_href=records_href(figure, unit, year),
     )
 
 
 def value_in_words(figure: Figure) -> str:
     if figure.value is None:  # only a rate has no value: the unit has no members to divide by
         return _("not applicable (no members)")
-    if figure.key in RATE_KEYS:
-        return _percent(Decimal(figure.value), figure.target if figure.met is False else None)
-    return _count_or_amount(figure.key, figure.value)
+    measure = BY_KEY[figure.key].measure
+    if measure == Measure.RATE:
+        unmet = Fraction(figure.target) if figure.met is False and figure.target is not None else None
+        return rate_in_words(Decimal(figure.value), unmet)
+    return number_in_words(measure, figure.value)
 
 
-def target_in_figures(key: str, target: int | Decimal) -> str:
-    if key in RATE_KEYS:
-        return f"{(Decimal(target) * 100).normalize():f}%"  # 0.8 reads 80%, 0.875 reads 87.5%, 1 reads 100%
-    return _count_or_amount(key, target)
+# Which records each figure counts: the records list, filtered to the same units, kind and dates.
+RECORDS_OF: dict[str, tuple[str, str]] = {
+    **{key: ("activities", str(category)) for key, category in ACTIVITY_COUNTS.items()},
+    "lecture_participation_rate": ("activities", str(ACTIVITY_COUNTS["lecture_count"])),
+    "education_funds": ("funds", ""),
+    **{key: ("honours", str(level)) for key, level in HONOUR_COUNTS.items()},
+}
 
 
-def _count_or_amount(key: str, number: int | Decimal) -> str:
-    if key in AMOUNT_KEYS:
-        return _("%(amount)s yuan") % {"amount": f"{Decimal(number):,.2f}"}
-    return f"{int(number):,}"
-
-
-def _percent(rate: Decimal, unmet_target: int | Decimal | None) -> str:
-    """One decimal, as units report rates: 0.7957 reads 79.6%."""
-    percent = rate * 100
-    shown = percent.quantize(ONE_PLACE, ROUND_HALF_UP)
-    if unmet_target is not None and shown >= Decimal(unmet_target) * 100:
-        # 79.96 % of an 80 % target is not met; rounded it would read 80.0 %, so it is cut instead.
-        shown = percent.quantize(ONE_PLACE, ROUND_DOWN)
-    return f"{shown}%"
+def records_href(figure: Figure, unit: Organisation, year: int) -> str:
+    kind, category = RECORDS_OF[figure.key]
+    start, end = year_range(year)
+    query: dict[str, str] = {"unit": unit.code}
+    if figure.scope == Scope.SUBTREE:
+        query.update(subtree="on", active="on")  # figures count the active units under it
+    if category:
+        query["category"] = category
+    query.update(date_from=start.isoformat(), date_to=end.isoformat())
+    return reverse("records:list", args=[kind]) + "?" + urlencode(query)
 
 
 # The unit's page -----------------------------------------------------------------------------------------
@@ -161,28 +166,27 @@ class CategoryWithItems:
     items: list[ItemWithFigures]
 
 
-def column_of(unit: Organisation, document: StandardDocument) -> str:
-    """The standard's column the unit is assessed against: grassroots units use the standard's choice."""
-    return document.grassroots_column if unit.tier == Tier.GRASSROOTS else str(unit.tier)
-
-
 @login_required
 def unit_figures(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_organisation(request.user, code)
     form = _bound(YearForm, request)
     year = _year_of(form)
-    standard = standard_for_year(year)
-    context: dict[str, Any] = {"unit": unit, "year": year, "form": form, "standard": standard}
-    if standard is not None:
-        context.update(_unit_against_standard(unit, year, standard.doc))
+    in_force = why_in_force(year)
+    context: dict[str, Any] = {"unit": unit, "year": year, "form": form, **_in_force_context(in_force)}
+    if in_force.standard is not None:
+        context.update(_unit_against_standard(unit, year, in_force.standard.doc))
+        context["empty_year"] = not has_records_in(unit, *year_range(year))
     return render(request, "figures/unit.html", context)
+
+
+def _in_force_context(in_force: InForce) -> dict[str, Any]:
+    return {"standard": in_force.standard, "in_force": in_force}
 
 
 def _unit_against_standard(unit: Organisation, year: int, document: StandardDocument) -> dict[str, Any]:
     figures = compute_figures([unit], year, document)[unit.pk]
-    rules = {(number, rule.indicator): rule for number, rule in rules_for(unit, document)}
-    shown = [show(figure, rules.get((figure.item, figure.key))) for figure in figures]
-    column = column_of(unit, document)
+    shown = [show(figure, unit, year) for figure in figures]
+    column = document.column_of(str(unit.tier))
     return {
         "document": document,
         "column_heading": document.tiers[column],
@@ -249,7 +253,8 @@ class OverviewRow:
 @dataclass
 class Overview:
     choices: Choices
-    standard: Standard | None
+    in_force: InForce
+    root: Organisation  # the user's own unit: the system shown
     columns: list[Column]
     rows: list[OverviewRow]
 
@@ -264,13 +269,13 @@ def _overview(request: HttpRequest, form: YearForm) -> Overview:
     if root is None:
         raise Http404
     choices = _choices(form)
-    standard = standard_for_year(choices.year)
-    if standard is None:
-        return Overview(choices, None, [], [])
+    in_force = why_in_force(choices.year)
+    if in_force.standard is None:
+        return Overview(choices, in_force, root, [], [])
     units = _units_shown(request, choices.tier)
-    figures = compute_figures(units, choices.year, standard.doc)
+    figures = compute_figures(units, choices.year, in_force.standard.doc)
     rows = [OverviewRow(unit, _by_key(figures[unit.pk])) for unit in units]
-    return Overview(choices, standard, _columns(rows), _sorted(rows, choices))
+    return Overview(choices, in_force, root, _columns(rows), _sorted(rows, choices))
 
 
 def _units_shown(request: HttpRequest, tier: str) -> list[Organisation]:
@@ -349,14 +354,16 @@ def overview(request: HttpRequest) -> HttpResponse:
         "form": form,
         "choices": choices,
         "year": choices.year,
-        "standard": found.standard,
+        **_in_force_context(found.in_force),
+        "root": found.root,
+        "empty_year": found.in_force.standard is not None and not has_records_in(found.root, *year_range(choices.year)),
         "tiers": [(ALL_TIERS, _("All tiers"), choices.query(tier=ALL_TIERS)), *_tier_links(choices)],
         "unit_headings": {
             "code": _heading(_("Code"), "code", choices),
             "name": _heading(_("Unit"), "name", choices),
         },
         "headings": [_heading(column.label, column.key, choices, column.item) for column in found.columns],
-        "rows": [_shown_row(row, found.columns) for row in page.object_list],
+        "rows": [_shown_row(row, found.columns, choices.year) for row in page.object_list],
         "page": page,
         "export_query": choices.query(),
         "keep": _other_choices(choices),
@@ -373,27 +380,48 @@ def _tier_links(choices: Choices) -> list[tuple[str, str, str]]:
     return [(str(tier.value), str(tier.label), choices.query(tier=tier.value)) for tier in Tier]
 
 
-def _shown_row(row: OverviewRow, columns: list[Column]) -> ShownRow:
-    return ShownRow(row.unit, [show(row.figures[c.key]) if c.key in row.figures else None for c in columns])
+def _shown_row(row: OverviewRow, columns: list[Column], year: int) -> ShownRow:
+    figures = row.figures
+    return ShownRow(row.unit, [show(figures[c.key], row.unit, year) if c.key in figures else None for c in columns])
 
 
 @login_required
 def overview_export(request: HttpRequest) -> HttpResponse:
-    """The overview's rows (all pages) as xlsx: per indicator its value, its target and whether it is met."""
+    """The overview's rows (all pages) as xlsx: per figure its value, its target and whether it is met."""
     form = _bound(OverviewForm, request)
     found = _overview(request, form)
+    year, root = found.choices.year, found.root
     with translation.override(EXPORT_LANGUAGE):
-        headings = ["单位编码", "单位名称", "层级"]
+        tier = _("All tiers") if found.choices.tier == ALL_TIERS else str(Tier(found.choices.tier).label)
+        columns = [ExportColumn("单位编码", Format.CODE), ExportColumn("单位名称"), ExportColumn("层级")]
         for column in found.columns:
-            label = str(INDICATORS[column.key])
-            headings += [label, f"{label}（目标）", f"{label}（是否达标）"]
+            columns += _export_columns(column)
         rows = [_export_row(row, found.columns) for row in found.rows]
-    content = write_xlsx(f"指标 {found.choices.year}", headings, rows)
-    return xlsx_response(content, f"figures-{found.choices.year}.xlsx")
+        standard = found.in_force.standard
+        version = f" · {standard.title} v{standard.version}" if standard else ""
+        title = f"{year}年 学习型工会创建量化指标 · {root.name}（含下级） · {tier}{version}"
+        filename = f"指标-{root.name}-{year}-{tier}.xlsx"
+    return export_response(write_report(title, columns, rows, sheet_name=f"指标 {year}"), filename)
+
+
+EXPORT_FORMATS = {Measure.COUNT: Format.COUNT, Measure.AMOUNT: Format.MONEY, Measure.RATE: Format.PERCENT}
+
+
+def _export_columns(column: Column) -> list[ExportColumn]:
+    """Value, target and met of one figure, headed with its item number: 6.1 大讲堂活动次数（含下级）."""
+    indicator = BY_KEY[column.key]
+    unit = "（元）" if indicator.measure == Measure.AMOUNT else ""
+    heading = f"{column.item} {column.label}{unit}"
+    number_format = EXPORT_FORMATS[indicator.measure]
+    return [
+        ExportColumn(f"{heading}（{SCOPE_LABELS[indicator.scope]}）", number_format),
+        ExportColumn(f"{heading} 目标", number_format),
+        ExportColumn(f"{column.item} {column.label} 是否达标"),
+    ]
 
 
 def _export_row(row: OverviewRow, columns: list[Column]) -> list[Any]:
-    """Counts as whole numbers, amounts in yuan, rates as decimals (0.8 = 80 %), like the command's JSON."""
+    """Counts as whole numbers, amounts in yuan, rates as fractions shown as percentages."""
     cells: list[Any] = [row.unit.code, row.unit.name, str(row.unit.tier.label)]
     for column in columns:
         figure = row.figures.get(column.key)

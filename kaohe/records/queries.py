@@ -7,11 +7,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, Q, QuerySet, Sum
 
 from kaohe.organisations.models import Organisation
-from kaohe.records.kinds import Cell, Column, RecordKind, file_name_of
+from kaohe.records.kinds import KINDS, Cell, Column, RecordKind, file_name_of
 from kaohe.records.models import Record
+
+# What a list adds up beside its count, so that a figure's drill-down shows the figure: the participants of
+# activities (person-times), the amounts of funds.
+TOTALLED = {"activities": "participants", "funds": "amount"}
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,7 @@ class RecordFilter:
 
     unit: Organisation
     subtree: bool = True
+    active_only: bool = False  # only units still active, as figures count them
     category: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
@@ -31,8 +36,10 @@ def filtered_records(kind: RecordKind, chosen: RecordFilter) -> QuerySet[Record]
     if chosen.subtree:
         # A subquery rather than a list of ids: one statement however large the district, and the
         # database can walk the (organisation, -date) index unit by unit.
-        units = Organisation.objects.subtree_of(chosen.unit).values("pk")
-        records = records.filter(organisation_id__in=units)
+        units = Organisation.objects.subtree_of(chosen.unit)
+        if chosen.active_only:
+            units = units.filter(is_active=True)
+        records = records.filter(organisation_id__in=units.values("pk"))
     else:
         records = records.filter(organisation=chosen.unit)
     if chosen.category and kind.category_field:
@@ -42,6 +49,25 @@ def filtered_records(kind: RecordKind, chosen: RecordFilter) -> QuerySet[Record]
     if kind.date_field and chosen.date_to:
         records = records.filter(**{f"{kind.date_field}__lte": chosen.date_to})
     return records
+
+
+def total_of(kind: RecordKind, records: QuerySet[Record]) -> Any:
+    """The sum a list shows beside its count (one query), or None for kinds that add nothing up."""
+    field = TOTALLED.get(kind.slug)
+    if field is None:
+        return None
+    return records.order_by().aggregate(total=Sum(field))["total"] or 0
+
+
+def has_records_in(unit: Organisation, start: datetime.date, end: datetime.date) -> bool:
+    """Whether the unit or any unit under it has a dated record in these dates: one query for every kind."""
+    units = Organisation.objects.subtree_of(unit).values("pk")
+    any_recorded = Q()
+    for kind in KINDS.values():
+        if kind.date_field:
+            dated = {"organisation_id__in": units, f"{kind.date_field}__range": (start, end)}
+            any_recorded |= Q(Exists(kind.model._default_manager.filter(**dated)))
+    return Organisation.objects.filter(pk=unit.pk).filter(any_recorded).exists()
 
 
 def record_columns(kind: RecordKind) -> list[Column]:

@@ -17,9 +17,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from kaohe.standard.indicators import INDICATORS, TARGET_BASES
+from kaohe.standard.indicators import BY_KEY, INDICATORS, RATE_TARGET, TARGET_BASES, Measure
 
 TIERS = ("district", "secondary", "direct")
+# The tier without a column of its own: organisations.Tier.GRASSROOTS, named here so the standard stays apart.
+GRASSROOTS_TIER = "grassroots"
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 HALF = Decimal("0.5")
 
@@ -76,6 +78,11 @@ class StandardDocument:
     @property
     def items(self) -> list[Item]:
         return [item for category in self.categories for item in category.items]
+
+    def column_of(self, tier: str) -> str:
+        """The column a unit of this tier is assessed against (READING.md, "Who is assessed"): its own, and
+        for a grassroots union inside a secondary union's system, the one the standard names."""
+        return self.grassroots_column if tier == GRASSROOTS_TIER else tier
 
     def requirement_count(self, tier: str) -> int:
         return sum(len(item.requirements[tier]) for item in self.items)
@@ -248,6 +255,10 @@ def _parse_rule(check: _Checker, value: Any, path: str) -> Rule:
     comparison = data.get("comparison")
     if (target is None) != (comparison is None) or comparison not in (None, "gte"):
         check.fault(f"{path}.comparison", _("Use “gte” with a target, and null without one."))
+    rated = indicator in BY_KEY and BY_KEY[str(indicator)].measure == Measure.RATE
+    if rated and target is not None and (target.kind, target.of) != RATE_TARGET:
+        # A rate is person-times ÷ members already: any other kind of target would compare unlike things.
+        check.fault(f"{path}.target", _("A rate's target is a share of members (kind: share, of: members)."))
     return Rule(str(indicator), str(tier), comparison, target)
 
 

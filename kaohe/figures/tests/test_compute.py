@@ -10,11 +10,12 @@ import pytest
 from django.core.management import call_command
 
 from kaohe.conftest import make_unit
-from kaohe.figures.compute import Figure, compute_figures
+from kaohe.figures.compute import ACTIVITY_COUNTS, HONOUR_COUNTS, Figure, compute_figures
 from kaohe.organisations.models import Category, Organisation
 from kaohe.records.models import Activity, ActivityCategory, EducationFund, Honour, HonourLevel
 from kaohe.standard.actions import load_standard
 from kaohe.standard.files import SHIPPED, read_standard_path
+from kaohe.standard.indicators import Scope
 
 pytestmark = pytest.mark.django_db
 
@@ -140,22 +141,75 @@ def test_the_district_holds_at_least_one_exchange_meeting(tree, standard):
     assert figure(tree["YX"], "exchange_meetings", standard) == Figure("exchange_meetings", "6.4", 1, 1, True)
 
 
-def test_education_funds_add_up_the_units_own_spending_without_a_target(tree, standard):
+def test_education_funds_add_up_the_unit_and_its_system_without_a_target(tree, standard):
+    # 汇总 / 统计汇总本系统: a secondary union's figure is its own spending and its grassroots unions'.
     EducationFund.objects.create(organisation=tree["YX-S1"], amount=Decimal("12000.50"), date=IN_2026, purpose="培训")
     EducationFund.objects.create(organisation=tree["YX-S1"], amount=Decimal("3000"), date=IN_2026, purpose="讲堂")
     EducationFund.objects.create(organisation=tree["YX-S1-G1"], amount=Decimal("500"), date=IN_2026, purpose="书籍")
+    EducationFund.objects.create(organisation=tree["YX-S2-G1"], amount=Decimal("700"), date=IN_2026, purpose="书籍")
+    EducationFund.objects.create(organisation=tree["LQ-S1"], amount=Decimal("9999"), date=IN_2026, purpose="外区")
 
-    assert figure(tree["YX-S1"], "education_funds", standard) == Figure(
-        "education_funds", "4.3", Decimal("15000.50"), None, None
-    )
+    secondary = figure(tree["YX-S1"], "education_funds", standard)
+    assert secondary == Figure("education_funds", "4.3", Decimal("15500.50"), None, None)
+    assert secondary.scope == Scope.SUBTREE
+    assert figure(tree["YX"], "education_funds", standard).value == Decimal("16200.50")  # the whole district
+    assert figure(tree["YX-S1-G1"], "education_funds", standard).value == Decimal("500")  # a grassroots union: its own
 
 
-def test_honours_are_counted_by_level(tree, standard):
+def test_honours_are_counted_by_level_over_the_whole_district_and_each_system(tree, standard):
     for level in (HonourLevel.DISTRICT, HonourLevel.DISTRICT, HonourLevel.MUNICIPAL):
         Honour.objects.create(organisation=tree["YX-D1"], level=level, title="先进集体", date=IN_2026)
+    Honour.objects.create(organisation=tree["YX-S1-G2"], level=HonourLevel.NATIONAL, title="全国模范", date=IN_2026)
+    Honour.objects.create(organisation=tree["LQ-S1-G1"], level=HonourLevel.NATIONAL, title="外区", date=IN_2026)
 
-    values = {f.key: f.value for f in compute_figures([tree["YX-D1"]], 2026, standard)[tree["YX-D1"].pk]}
-    assert (values["honours_district"], values["honours_municipal"], values["honours_national"]) == (2, 1, 0)
+    def by_level(unit):
+        values = {f.key: f.value for f in compute_figures([unit], 2026, standard)[unit.pk]}
+        return values["honours_district"], values["honours_municipal"], values["honours_national"]
+
+    assert by_level(tree["YX-D1"]) == (2, 1, 0)
+    assert by_level(tree["YX-S1"]) == (0, 0, 1)  # its grassroots union's national honour
+    assert by_level(tree["YX"]) == (2, 1, 1)  # 统计全区工会获得的各项荣誉, not the other district's
+
+
+@pytest.mark.parametrize(
+    ("key", "scope"),
+    [
+        ("training_count", Scope.OWN),
+        ("leading_group_meetings", Scope.OWN),
+        ("office_meetings", Scope.OWN),
+        ("exchange_meetings", Scope.OWN),
+        ("lecture_count", Scope.SUBTREE),
+        ("lecture_participation_rate", Scope.SUBTREE),
+        ("education_funds", Scope.SUBTREE),
+        ("honours_district", Scope.SUBTREE),
+        ("honours_municipal", Scope.SUBTREE),
+        ("honours_national", Scope.SUBTREE),
+    ],
+)
+def test_each_figure_counts_the_units_own_records_or_its_subtree_as_reading_says(tree, standard, key, scope):
+    """A record of the district itself and one of a grassroots union under it: own figures see one."""
+    category = {**ACTIVITY_COUNTS, "lecture_participation_rate": LECTURE}.get(key)
+    for unit in (tree["YX"], tree["YX-S1-G1"]):
+        if category:
+            add_activities(unit, category, 1, participants=10)
+        elif key == "education_funds":
+            EducationFund.objects.create(organisation=unit, amount=Decimal("100"), date=IN_2026, purpose="培训")
+        else:
+            Honour.objects.create(organisation=unit, level=HONOUR_COUNTS[key], title="荣誉", date=IN_2026)
+    found = [f for f in compute_figures([tree["YX"]], 2026, standard)[tree["YX"].pk] if f.key == key]
+    if not found:  # not a rule of the district's column: the secondary union's, over its system
+        found = [f for f in compute_figures([tree["YX-S1"]], 2026, standard)[tree["YX-S1"].pk] if f.key == key]
+        expected = {Scope.OWN: 0, Scope.SUBTREE: 1}[scope]
+    else:
+        expected = {Scope.OWN: 1, Scope.SUBTREE: 2}[scope]
+    [computed] = found
+    assert computed.scope == scope
+    if key == "education_funds":
+        assert computed.value == 100 * expected
+    elif key == "lecture_participation_rate":
+        assert computed.value is not None and computed.value > 0
+    else:
+        assert computed.value == expected
 
 
 def test_only_the_years_records_count_both_ends_included(tree, standard):
@@ -181,11 +235,12 @@ def test_every_unit_of_the_district_at_once_costs_the_same_queries(tree, standar
         make_unit(f"YX-S1-X{number}", f"新工会{number}", Category.GRASSROOTS, tree["YX-S1"], 10)
     units = list(Organisation.objects.filter(path__startswith="/YX/"))
 
-    # activities, funds and honours grouped by unit; lectures grouped by unit; the units to add them up the tree
+    # the units to add up the tree; lectures, meetings, funds and honours grouped by unit
     with django_assert_num_queries(5):
         figures = compute_figures(units, 2026, standard)
-    # alone: its activities, funds and honours; its subtree's lectures; its subtree's members and units
-    with django_assert_num_queries(5):
+    # alone: its own lectures, meetings, funds and honours; its subtree's activities, funds and honours summed;
+    # its subtree's members and grassroots units
+    with django_assert_num_queries(8):
         compute_figures([tree["YX-S1"]], 2026, standard)
 
     assert len(figures) == len(units)

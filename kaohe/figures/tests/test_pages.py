@@ -3,8 +3,10 @@ table, and its xlsx export. Assertions are on data (codes, numbers, data attribu
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -12,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from kaohe.conftest import make_unit
+from kaohe.figures.compute import ACTIVITY_COUNTS, compute_figures
 from kaohe.figures.tests.test_compute import add_activities
 from kaohe.organisations.models import Category, Organisation
 from kaohe.records.models import ActivityCategory
@@ -43,7 +46,7 @@ def figure_block(page: str, key: str) -> str:
 
 
 def text_of(block: str, css_class: str) -> str:
-    match = re.search(rf'class="[^"]*\b{css_class}\b[^"]*">([^<]*)<', block)
+    match = re.search(rf'class="[^"]*\b{css_class}\b[^"]*"[^>]*>([^<]*)<', block)
     assert match
     return match.group(1).strip()
 
@@ -177,9 +180,10 @@ def test_the_unit_page_costs_the_same_queries_whatever_the_number_of_units(
         make_unit(f"YX-S1-X{number}", f"新工会{number}", Category.GRASSROOTS, tree["YX-S1"], 10)
     client.force_login(district_admin)
 
-    # session, user with unit, the unit, the year's cycle, the latest standard; figures: the unit's own
-    # activities, funds and honours, its subtree's lectures, its subtree's members and grassroots units
-    with django_assert_num_queries(10):
+    # session, user with unit, the unit, the year's cycle, the default standard; figures: the unit's own
+    # lectures, meetings, funds and honours, its subtree's activities, funds and honours, its subtree's
+    # members and grassroots units; whether anything is recorded in the year
+    with django_assert_num_queries(14):
         assert client.get(reverse("figures:unit", args=["YX-S1"]), IN_2026).status_code == 200
 
 
@@ -324,9 +328,9 @@ def test_the_overview_costs_the_same_queries_whatever_the_number_of_units(
         make_unit(f"YX-S1-X{number}", f"新工会{number}", Category.GRASSROOTS, tree["YX-S1"], 10)
     client.force_login(district_admin)
 
-    # session, user with unit, the year's cycle, the latest standard, the units shown; figures: own activities,
-    # funds and honours, lectures by unit, the units in scope
-    with django_assert_num_queries(10):
+    # session, user with unit, the year's cycle, the default standard, the units shown; figures: the units in
+    # scope, lectures, meetings, funds and honours by unit; whether anything is recorded in the year
+    with django_assert_num_queries(11):
         assert client.get(reverse("figures:overview"), {**IN_2026, "sort": "lecture_count"}).status_code == 200
 
 
@@ -340,18 +344,26 @@ def test_the_export_has_the_overviews_rows_with_value_target_and_met(client, sec
     response = client.get(reverse("figures:export"), IN_2026)
 
     assert response.status_code == 200
+    assert "%E6%8C%87%E6%A0%87-" in response["Content-Disposition"]  # 指标-城关街道总工会-2026-全部层级.xlsx
+    assert "2026" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    [headings, *rows] = [list(row) for row in sheet.iter_rows(values_only=True)]
+    [(title, *_blank), headings, *rows] = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert title.startswith("2026年") and "城关街道总工会" in title and "v1" in title
+    assert sheet.freeze_panes == "A3"
     assert headings[:3] == ["单位编码", "单位名称", "层级"]
-    assert headings[3:6] == ["创建办公室会议次数", "创建办公室会议次数（目标）", "创建办公室会议次数（是否达标）"]
+    assert headings[3:6] == ["2.2 创建办公室会议次数（本单位）", "2.2 创建办公室会议次数 目标", "2.2 创建办公室会议次数 是否达标"]
     assert len(headings) == 3 + 3 * 7  # value, target, met of each of the 7 figures of these tiers
     assert [row[0] for row in rows] == ["YX-S1", "YX-S1-G1", "YX-S1-G2"]
     by_heading = dict(zip(headings, rows[1], strict=True))
     assert by_heading["单位名称"] == "城关社区工会"
     assert by_heading["层级"] == "基层工会"
-    assert [by_heading[h] for h in headings if h.startswith("大讲堂活动次数")] == [5, 5, "达标"]
-    rate = [by_heading[h] for h in headings if h.startswith("大讲堂参培率")]
-    assert rate == [pytest.approx(0.8333), pytest.approx(0.8), "达标"]
+    assert [by_heading[h] for h in headings if h.startswith("6.1 大讲堂活动次数")] == [5, 5, "达标"]
+    rate_headings = [h for h in headings if h.startswith("6.1 大讲堂参培率")]
+    assert [by_heading[h] for h in rate_headings] == [pytest.approx(0.8333), pytest.approx(0.8), "达标"]
+    rate_column = headings.index(rate_headings[0]) + 1
+    assert sheet.cell(row=4, column=rate_column).number_format.endswith("%")  # reads 83.3%
+    funds_column = headings.index("4.3 职工教育经费支出（元）（含下级）") + 1
+    assert sheet.cell(row=4, column=funds_column).number_format == "#,##0.00"
 
 
 def test_the_export_follows_the_tier_filter_and_sort(client, district_admin, tree, standard):
@@ -363,7 +375,7 @@ def test_the_export_follows_the_tier_filter_and_sort(client, district_admin, tre
     )
 
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["YX-S1-G2", "YX-S1-G1", "YX-S2-G1"]
+    assert [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)] == ["YX-S1-G2", "YX-S1-G1", "YX-S2-G1"]
 
 
 def test_the_overview_pages_through_a_large_system_keeping_the_sort(client, district_admin, tree, standard):
@@ -379,3 +391,92 @@ def test_the_overview_pages_through_a_large_system_keeping_the_sort(client, dist
     assert (len(first_units), len(second_units)) == (100, 117 - 100)
     assert not set(first_units) & set(second_units)
     assert 'href="?year=2026&amp;sort=name&amp;page=2" rel="next"' in first
+
+
+# From a figure to the records it counts -----------------------------------------------------------------
+
+
+@pytest.fixture
+def a_year_of_records(tree):
+    """Records of every kind that figures count, in and around 2026, including a deactivated unit's."""
+    from kaohe.records.models import EducationFund, Honour, HonourLevel
+
+    closed = make_unit("YX-S1-G9", "已撤销工会", Category.GRASSROOTS, tree["YX-S1"], 50)
+    for unit in (tree["YX"], tree["YX-S1"], tree["YX-S1-G1"], tree["YX-D1"], closed, tree["LQ-S1-G1"]):
+        for category in ACTIVITY_COUNTS.values():
+            add_activities(unit, category, 2, participants=25)
+        add_activities(unit, LECTURE, 1, participants=7, date=datetime.date(2025, 12, 31))  # the year before
+        EducationFund.objects.create(organisation=unit, amount="1234.56", date="2026-03-01", purpose="培训")
+        for level in HonourLevel.values:
+            Honour.objects.create(organisation=unit, level=level, title="先进", date="2026-09-01")
+    closed.is_active = False
+    closed.save()
+
+
+def listed(client, href: str) -> tuple[int, str]:
+    """The count and the added-up total a records list shows for a figure's link."""
+    response = client.get(href)
+    assert response.status_code == 200
+    page = response.content.decode()
+    count = re.search(r'id="records-count" data-count="(\d+)"', page)
+    total = re.search(r'id="records-total" data-total="([^"]+)"', page)
+    assert count
+    return int(count.group(1)), total.group(1) if total else ""
+
+
+@pytest.mark.parametrize("code", ["YX", "YX-S1", "YX-S1-G1", "YX-D1"])
+def test_each_figures_records_list_counts_exactly_the_figure(client, district_admin, standard, a_year_of_records, code):
+    client.force_login(district_admin)
+    unit = Organisation.objects.get(code=code)
+    figures = client.get(reverse("figures:unit", args=[code]), IN_2026).context["figures"]
+    computed = {f.key: f for f in compute_figures([unit], 2026, standard.doc)[unit.pk]}
+    assert figures, "the unit has figures"
+
+    for shown in figures:
+        count, total = listed(client, shown.records_href)
+        figure = computed[shown.key]
+        if shown.key == "education_funds":
+            assert Decimal(total) == figure.value, shown.key
+        elif shown.key == "lecture_participation_rate":  # the person-times listed over the members
+            assert (Decimal(total) / figure.bases["members"]).quantize(Decimal("0.0001")) == figure.value
+        else:
+            assert count == figure.value, (shown.key, count, figure.value)
+
+
+def test_a_figure_says_whose_records_it_counts_and_how_its_target_was_reached(client, secondary_cadre, tree, standard):
+    client.force_login(secondary_cadre)
+
+    page = unit_page(client, "YX-S1")
+
+    lectures = figure_block(page, "lecture_count")
+    assert "含下级" in lectures
+    assert "6 = 3 × 2 个基层工会" in lectures
+    assert "本单位" in figure_block(page, "office_meetings")
+    assert "230 名会员的 80% = 184 人次" in figure_block(page, "lecture_participation_rate")
+
+
+def test_every_figures_page_names_the_standard_in_force(client, district_admin, standard):
+    client.force_login(district_admin)
+
+    for response in (
+        client.get(reverse("figures:unit", args=["YX-S1"]), IN_2026),
+        client.get(reverse("figures:overview"), IN_2026),
+    ):
+        page = response.content.decode()
+        assert 'id="standard-in-force" data-slug="fangshan-2026-trial" data-version="1" data-by-cycle="false"' in page
+
+
+def test_a_year_without_records_says_so_instead_of_marking_targets_unmet(client, secondary_cadre, tree, standard):
+    client.force_login(secondary_cadre)
+
+    page = unit_page(client, "YX-S1", year=2026)
+    assert 'id="empty-year"' in page
+    assert 'data-met="false"' not in page
+    assert reverse("records:import", args=["activities"]) in page
+    overview = client.get(reverse("figures:overview"), IN_2026).content.decode()
+    assert 'id="empty-year"' in overview and 'data-met="false"' not in overview
+
+    add_activities(tree["YX-S1-G1"], LECTURE, 1)
+    page = unit_page(client, "YX-S1", year=2026)
+    assert 'id="empty-year"' not in page
+    assert 'data-met="false"' in page

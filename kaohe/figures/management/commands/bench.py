@@ -25,10 +25,11 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from kaohe.accounts.models import User
-from kaohe.figures.compute import compute_figures, standard_for_year
+from kaohe.figures.compute import MEETING_CATEGORIES, compute_figures
 from kaohe.organisations.models import Category, Organisation
 from kaohe.records.models import Activity, ActivityCategory
 from kaohe.standard.files import SHIPPED
+from kaohe.standard.in_force import standard_in_force
 
 UNITS = 30_000
 ACTIVITIES = 1_000_000
@@ -48,13 +49,16 @@ class Command(BaseCommand):
         warnings.filterwarnings("ignore", message="No directory at")  # static files are not collected here
         self.stdout.write(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
         self._prepare()
-        standard = standard_for_year(YEAR)
+        standard = standard_in_force(YEAR)
         assert standard is not None
         units = list(Organisation.objects.filter(is_active=True))
-        self._report(
-            f"all figures of all {len(units):,} units", 10.0, lambda: compute_figures(units, YEAR, standard.doc)
+        computed = self._report(
+            f"all figures of all {len(units):,} units", 1.5, lambda: compute_figures(units, YEAR, standard.doc), 3
         )
+        by_hand = self._report("the same sums by hand-written SQL", 1.5, partial(hand_written_sums, YEAR), 3)
+        self.stdout.write(f"ratio compute_figures ÷ hand-written SQL: {computed / by_hand:.2f}× (goal ≤ 1.5×)")
         self._report_unit_pages()
+        self._report_overview()
         self._report("importing 100,000 activity rows", 30.0, self._import_and_roll_back)
 
     def _prepare(self) -> None:
@@ -73,7 +77,7 @@ class Command(BaseCommand):
             # Planners choose indexes by table statistics, which a bulk load leaves stale until autovacuum runs.
             cursor.execute("ANALYZE")
 
-    def _report(self, what: str, target_seconds: float, work: Callable[[], Any], repeat: int = 1) -> None:
+    def _report(self, what: str, target_seconds: float, work: Callable[[], Any], repeat: int = 1) -> float:
         timings = []
         for _attempt in range(repeat):
             started = time.perf_counter()
@@ -84,6 +88,7 @@ class Command(BaseCommand):
         shown = f"{took * 1000:.0f} ms" if target_seconds < 1 else f"{took:.2f} s"
         target = f"{target_seconds * 1000:.0f} ms" if target_seconds < 1 else f"{target_seconds:.0f} s"
         self.stdout.write(f"{what}: {shown} (target < {target}) {verdict}")
+        return took
 
     @override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False)
     def _report_unit_pages(self) -> None:
@@ -98,6 +103,15 @@ class Command(BaseCommand):
             url = f"/figures/{code}/?year={YEAR}"
             assert client.get(url).status_code == 200  # warm: templates, translations
             self._report(f"one unit's figures page ({label})", 0.2, partial(client.get, url), repeat=5)
+
+    @override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False)
+    def _report_overview(self) -> None:
+        client = Client()
+        client.force_login(User.objects.get(username="admin"))
+        for sort in ("lecture_count", "lecture_participation_rate"):
+            url = f"/figures/?year={YEAR}&sort={sort}&order=desc"
+            assert client.get(url).status_code == 200
+            self._report(f"the district's figures overview sorted by {sort}, first page", 0.5, partial(client.get, url), 3)
 
     def _import_and_roll_back(self) -> None:
         from kaohe.records.importing import import_records
@@ -115,12 +129,17 @@ class Command(BaseCommand):
 
 def _insert_activities(count: int) -> None:
     """Plain batched INSERTs: the ORM would build a million objects for nothing."""
+    from kaohe.records.kinds import KINDS
+
     columns = "organisation_id, category, name, date, participants, speaker, place, note, created_at, updated_at"
-    sql = f"INSERT INTO records_activity ({columns}) VALUES (%s, %s, %s, %s, %s, '', '', '', %s, %s)"
+    sql = f"INSERT INTO records_activity ({columns}, fingerprint) VALUES (%s, %s, %s, %s, %s, '', '', '', %s, %s, %s)"
+    fields = ("organisation", "category", "name", "date", "participants")  # the first five values of a row
     rows = _activity_rows(count)
     with transaction.atomic(), connection.cursor() as cursor:
         while batch := list(itertools.islice(rows, BATCH)):
-            cursor.executemany(sql, batch)
+            # The fingerprint the import and the actions store with every activity, so that imports find these.
+            fingerprints = [KINDS["activities"].fingerprint_of(dict(zip(fields, row, strict=False))) for row in batch]
+            cursor.executemany(sql, [(*row, fingerprint) for row, fingerprint in zip(batch, fingerprints, strict=True)])
 
 
 def _activity_rows(count: int) -> Iterator[tuple[Any, ...]]:
@@ -151,3 +170,38 @@ def _activities_csv(rows: int) -> bytes:
 
 def _random_day(rng: random.Random) -> str:
     return f"{YEAR}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+
+def hand_written_sums(year: int) -> None:
+    """What compute_figures must add up, written by hand in SQL with the same filters (active units of the
+    district, the year's dates), then added up each unit's path in Python: the yardstick for its speed."""
+    start, end = f"{year}-01-01", f"{year}-12-31"
+    in_scope = "SELECT id FROM organisations_organisation WHERE path LIKE '/YX/%%' AND is_active"
+    meetings = ", ".join(f"'{category}'" for category in MEETING_CATEGORIES)
+    queries = [
+        "SELECT id, code, path, members, category FROM organisations_organisation WHERE path LIKE %s AND is_active",
+        f"SELECT organisation_id, COUNT(*), SUM(participants) FROM records_activity WHERE category = 'lecture' "
+        f"AND date BETWEEN %s AND %s AND organisation_id IN ({in_scope}) GROUP BY organisation_id",
+        f"SELECT organisation_id, category, COUNT(*) FROM records_activity WHERE category IN ({meetings}) "
+        f"AND date BETWEEN %s AND %s AND organisation_id IN ({in_scope}) GROUP BY organisation_id, category",
+        f"SELECT organisation_id, SUM(amount) FROM records_educationfund WHERE date BETWEEN %s AND %s "
+        f"AND organisation_id IN ({in_scope}) GROUP BY organisation_id",
+        f"SELECT organisation_id, level, COUNT(*) FROM records_honour WHERE date BETWEEN %s AND %s "
+        f"AND organisation_id IN ({in_scope}) GROUP BY organisation_id, level",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(queries[0], ["/YX/%"])
+        units = cursor.fetchall()
+        results = []
+        for sql in queries[1:]:
+            cursor.execute(sql, [start, end])
+            results.append(cursor.fetchall())
+    lectures = {row[0]: row[1:] for row in results[0]}
+    totals: dict[str, list[int]] = {}
+    for pk, _code, path, members, _category in units:
+        count, participants = lectures.get(pk, (0, 0))
+        for above in path.strip("/").split("/"):
+            total = totals.setdefault(above, [0, 0, 0])
+            total[0] += count
+            total[1] += participants or 0
+            total[2] += members

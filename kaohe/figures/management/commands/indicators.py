@@ -3,8 +3,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kaohe.figures.compute import compute_figures, standard_for_year
+from kaohe.figures.compute import compute_figures
 from kaohe.organisations.models import Organisation
+from kaohe.standard.in_force import standard_in_force
 from kaohe.standard.models import Standard
 
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
 
     def _standard(self, spec: str | None, year: int) -> Standard:
         if spec is None:
-            found = standard_for_year(year)
+            found = standard_in_force(year)
         else:
             slug, _sep, version = spec.partition(":")
             versions = Standard.objects.filter(slug=slug).order_by("-version")
