@@ -76,6 +76,11 @@ def can_load_standards(user: Any) -> bool:
     return getattr(user, "is_authenticated", False) and user.role == Role.DISTRICT_ADMIN
 
 
+def can_choose_default_standard(user: Any) -> bool:
+    """The default version decides the figures of every year without a cycle: whoever loads versions."""
+    return can_load_standards(user)
+
+
 def get_organisation(user: Any, code: str, action: Do = Do.VIEW) -> Organisation:
     """The unit with this code if the user may see it (else 404) and do the action (else 403)."""
     organisation = visible_organisations(user).filter(code=code).first()

@@ -14,6 +14,7 @@ class Action(models.TextChoices):
     ORGANISATIONS_IMPORTED = "organisations.imported", _("Units imported")
     PASSWORD_CHANGED = "user.password_changed", _("Password changed")
     STANDARD_LOADED = "standard.loaded", _("Standard loaded")
+    STANDARD_MADE_DEFAULT = "standard.made_default", _("Default standard chosen")
     RECORD_CREATED = "record.created", _("Record added")
     RECORD_UPDATED = "record.updated", _("Record edited")
     RECORD_DELETED = "record.deleted", _("Record deleted")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kaohe.standard.document import StandardDocument, parse_standard
@@ -19,12 +20,19 @@ class Standard(models.Model):
     content_hash = models.CharField(max_length=64, editable=False)
     source = models.CharField(_("loaded from"), max_length=255, blank=True)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+    # The version a year's figures are counted on until that year has a cycle (kaohe.standard.in_force).
+    # Changed only by actions.make_default_standard (and by load_standard on an install that has none).
+    is_default = models.BooleanField(_("default"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("standard")
         verbose_name_plural = _("standards")
         ordering = ["slug", "-version"]
-        constraints = [models.UniqueConstraint(fields=["slug", "version"], name="standard_slug_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="standard_slug_version_unique"),
+            # The whole federation has one default, whatever the slug: a year is counted on one version.
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="standard_one_default"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title}（{self.slug} v{self.version}）"

@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from kaohe.spreadsheets import clean_text
+from kaohe.spreadsheets import clean_text, store_value
 from kaohe.standard.document import TIERS, Item, StandardDocument, StandardInvalid, parse_standard
 
 STANDARD_SHEET, META_SHEET, RULES_SHEET = "标准", "说明", "量化指标"
@@ -73,7 +73,7 @@ def _write_standard_sheet(sheet: Any, document: StandardDocument, tiers: list[st
         sheet.column_dimensions[get_column_letter(column)].width = width
     _write_title(sheet, document.title, len(headings))
     for column, heading in enumerate(headings, start=1):
-        cell = sheet.cell(HEADING_ROW, column, heading)
+        cell = _put(sheet, HEADING_ROW, column, heading)
         cell.font, cell.fill, cell.border = Font(bold=True), HEADING_FILL, BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     row = HEADING_ROW + 1
@@ -89,7 +89,7 @@ def _write_standard_sheet(sheet: Any, document: StandardDocument, tiers: list[st
 
 
 def _write_title(sheet: Any, title: str, columns: int) -> None:
-    cell = sheet.cell(TITLE_ROW, 1, title)
+    cell = _put(sheet, TITLE_ROW, 1, title)
     cell.font = Font(bold=True, size=14)
     cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=columns)
@@ -103,7 +103,7 @@ def _requirements_cell(item: Item, tier: str) -> str:
 def _write_body_row(sheet: Any, row: int, values: list[Any], widths: list[float]) -> None:
     centred = {1, 2, len(values)}  # 序号, 考核内容 and 分值 are short; the texts read better left-aligned
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row, column, value)
+        cell = _put(sheet, row, column, value)
         cell.border = BORDER
         horizontal = "center" if column in centred else "left"
         cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=True)
@@ -182,14 +182,22 @@ def _write_rules_sheet(sheet: Any, document: StandardDocument) -> None:
 
 
 def _write_plain_table(sheet: Any, headings: list[str], rows: Sequence[Sequence[Any]], widths: list[int]) -> None:
-    sheet.append(headings)
-    for cell in sheet[1]:
+    for column, heading in enumerate(headings, start=1):
+        cell = _put(sheet, 1, column, heading)
         cell.font, cell.fill = Font(bold=True), HEADING_FILL
-    for row in rows:
-        sheet.append(list(row))
+    for row_number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            _put(sheet, row_number, column, value)
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A2"
+
+
+def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
+    """The cell, holding the value; text stays text even when it starts like a formula (=, +, -, @)."""
+    cell = sheet.cell(row, column)
+    store_value(cell, value)
+    return cell
 
 
 def _plain(value: Decimal) -> int | float:

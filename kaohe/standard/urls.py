@@ -9,4 +9,5 @@ urlpatterns = [
     path("<slug:slug>/compare/", views.compare_versions, name="compare"),
     path("<slug:slug>/<int:version>/", views.detail, name="detail"),
     path("<slug:slug>/<int:version>/export.xlsx", views.export, name="export"),
+    path("<slug:slug>/<int:version>/make-default/", views.make_default, name="make_default"),
 ]

@@ -2,7 +2,7 @@
 between two versions, and loading a new version from a file.
 
 A standard is the whole federation's, so every logged-in user may read it; only a district administrator
-loads one.
+loads one, and chooses which version is the default (kaohe.standard.in_force says which one is in force).
 """
 
 from __future__ import annotations
@@ -17,14 +17,16 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from kaohe.access import can_load_standards
+from kaohe.access import can_choose_default_standard, can_load_standards
 from kaohe.spreadsheets import xlsx_response
-from kaohe.standard.actions import Loaded, StandardLocked, load_standard
+from kaohe.standard.actions import Loaded, StandardLocked, load_standard, make_default_standard
 from kaohe.standard.diff import Comparison, compare
 from kaohe.standard.document import TIERS, Category, Item, Requirement, Rule, StandardDocument, StandardInvalid, Target
 from kaohe.standard.files import read_standard
 from kaohe.standard.forms import CompareForm, StandardImportForm, TierFilterForm
+from kaohe.standard.in_force import default_note, default_standard
 from kaohe.standard.indicators import INDICATORS, TARGET_BASES
 from kaohe.standard.models import Standard
 
@@ -58,7 +60,12 @@ class StandardVersions:
 def standard_list(request: HttpRequest) -> HttpResponse:
     # The documents are large and the list shows none of them.
     standards = list(Standard.objects.defer("document").prefetch_related("cycles"))
-    context = {"groups": _grouped_by_slug(standards), "may_import": can_load_standards(request.user)}
+    context = {
+        "groups": _grouped_by_slug(standards),
+        "may_import": can_load_standards(request.user),
+        "may_choose_default": can_choose_default_standard(request.user),
+        "default": next((standard for standard in standards if standard.is_default), None),
+    }
     return render(request, "standard/list.html", context)
 
 
@@ -218,6 +225,7 @@ def import_standard(request: HttpRequest) -> HttpResponse:
             refusal = str(locked)
         else:
             messages.success(request, _loaded_message(outcome, standard, upload.name))
+            messages.info(request, default_note(standard))
             return redirect("standard:detail", slug=standard.slug, version=standard.version)
     return render(request, "standard/import.html", {"form": form, "errors": errors, "refusal": refusal})
 
@@ -229,3 +237,48 @@ def _loaded_message(outcome: Loaded, standard: Standard, filename: str) -> str:
     if outcome == Loaded.REPLACED:
         return _("Version %(version)s of %(slug)s was replaced with %(file)s; no cycle used it yet.") % values
     return _("Version %(version)s of %(slug)s already holds exactly what %(file)s holds; nothing changed.") % values
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def make_default(request: HttpRequest, slug: str, version: int) -> HttpResponse:
+    """GET shows what changes; POST makes the version the default."""
+    if not can_choose_default_standard(request.user):
+        raise PermissionDenied
+    standard = get_object_or_404(Standard.objects.defer("document"), slug=slug, version=version)
+    if request.method == "POST":
+        if make_default_standard(request.user, standard):
+            messages.success(request, _made_default_message(standard))
+        else:
+            messages.info(request, _already_default_message(standard))
+        return redirect("standard:list")
+    context = {"standard": standard, "current": default_standard(), "cycles": _cycles_by_year()}
+    return render(request, "standard/make_default.html", context)
+
+
+@dataclass(frozen=True)
+class CycleVersion:
+    year: int
+    name: str
+    slug: str
+    version: int
+
+
+def _cycles_by_year() -> list[CycleVersion]:
+    """Every cycle with its version (one query): the years the default does not decide."""
+    # Through the standard's reverse relation: the standard app does not import the assessments app.
+    rows = Standard.objects.filter(cycles__isnull=False).order_by("-cycles__year", "cycles__name")
+    return [CycleVersion(*row) for row in rows.values_list("cycles__year", "cycles__name", "slug", "version")]
+
+
+def _made_default_message(standard: Standard) -> str:
+    values = {"slug": standard.slug, "version": standard.version}
+    return (
+        _("Version %(version)s of %(slug)s is now the default: figures of years without a cycle are counted on it.")
+        % values
+    )
+
+
+def _already_default_message(standard: Standard) -> str:
+    values = {"slug": standard.slug, "version": standard.version}
+    return _("Version %(version)s of %(slug)s is already the default; nothing changed.") % values

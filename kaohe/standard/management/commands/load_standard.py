@@ -7,10 +7,14 @@ from django.utils.translation import gettext as _
 from kaohe.standard.actions import StandardLocked, load_standard
 from kaohe.standard.document import StandardInvalid
 from kaohe.standard.files import read_standard_path
+from kaohe.standard.in_force import default_note
 
 
 class Command(BaseCommand):
-    help = "Loads a standard from a .yaml, .json or .xlsx file (refused whole if anything is wrong)."
+    help = (
+        "Loads a standard from a .yaml, .json or .xlsx file (refused whole if anything is wrong). Prints "
+        "`SLUG vN: created|unchanged|replaced`, and on stderr whether that version is the default."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -30,3 +34,5 @@ class Command(BaseCommand):
         except StandardLocked as locked:
             raise CommandError(f"{file.name}: {locked}") from None
         self.stdout.write(f"{standard.slug} v{standard.version}: {outcome.value}")
+        # For people, beside the line scripts read (and not styled as an error): is it the default?
+        self.stderr.write(default_note(standard), style_func=str)
