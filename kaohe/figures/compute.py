@@ -21,7 +21,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, Sum
 
 from kaohe.organisations.models import Category, Organisation
 from kaohe.records.models import Activity, ActivityCategory, EducationFund, Honour, HonourLevel
@@ -48,7 +48,7 @@ RATE_PLACES = Decimal("0.0001")
 LARGEST_ID_LIST = 500
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a district builds 200,000 of them, and frozen init costs twice as much
 class Figure:
     key: str
     item: str  # the standard's item whose rule asks for it, e.g. "6.1"
@@ -106,16 +106,24 @@ def compute_figures(units: Sequence[Organisation], year: int, standard: Standard
     One unit (its page) sums its own subtree directly; several units share one grouping of the year's
     records by unit, added up the tree, so that every unit of a district costs no more than one.
     """
+    tallies = tally_units(units, year)
+    plans = Plans(standard)
+    return {unit.pk: figures_from(tallies, unit, plans) for unit in units}
+
+
+def tally_units(units: Sequence[Organisation], year: int) -> dict[int, UnitTallies]:
+    """What each unit's own records and its subtree's add up to in the year (database queries): the first
+    half of compute_figures, for a page that needs every unit's tallies but only some units' figures."""
     if not units:
         return {}
     if len(units) == 1:
-        tallies = {units[0].pk: _tallies_of_one(units[0], year)}
-    else:
-        tallies = _tallies_of_many(units, year)
-    columns = _rules_by_column(standard)
-    return {
-        unit.pk: _figures_of(tallies.get(unit.pk), columns[standard.column_of(str(unit.tier))]) for unit in units
-    }
+        return {units[0].pk: _tallies_of_one(units[0], year)}
+    return _tallies_of_many(units, year)
+
+
+def figures_from(tallies: dict[int, UnitTallies], unit: Organisation, plans: Plans) -> list[Figure]:
+    """The second half: the figures of one unit of the tallies, for the rules of its column (no query)."""
+    return _figures_of(tallies.get(unit.pk), plans.of(unit))
 
 
 def rules_for(unit: Organisation, standard: StandardDocument) -> list[tuple[str, Rule]]:
@@ -174,20 +182,23 @@ def _tallies_of_many(units: Sequence[Organisation], year: int) -> dict[int, Unit
     in_scope = Organisation.objects.filter(path__startswith=_common_ancestor_path(units), is_active=True)
     rows = list(in_scope.values_list("pk", "code", "path", "members", "category"))
     own = _own_tallies(year, in_scope.values("pk"))
+    with_units_under = {code for _pk, _code, path, *_rest in rows for code in path.strip("/").split("/")[:-1]}
     by_code: dict[str, UnitTallies] = {}
     for pk, code, _path, members, _category in rows:
         mine = own.get(pk) or Tally()
         mine.members = members
-        by_code[code] = UnitTallies(mine, Tally())
+        # Most units have none under them: their subtree is their own records, the same object.
+        by_code[code] = UnitTallies(mine, Tally() if code in with_units_under else mine)
     for pk, code, path, members, category in rows:
         mine = by_code[code].own
         recorded = pk in own
-        for above in path.strip("/").split("/"):  # the unit itself and each unit above it
-            subtree = by_code[above].subtree if above in by_code else None
-            if subtree is None:
-                continue  # above the scope: not asked for
+        is_grassroots = category == Category.GRASSROOTS
+        for above in path.strip("/").split("/"):  # each unit above it, and the unit itself
+            if above not in with_units_under or above not in by_code:
+                continue  # a unit with nothing under it, or above the scope: nothing to add up
+            subtree = by_code[above].subtree
             subtree.members += members
-            subtree.grassroots_units += category == Category.GRASSROOTS and above != code
+            subtree.grassroots_units += is_grassroots and above != code
             if recorded:
                 subtree.add(mine)
     wanted = {unit.pk for unit in units}
@@ -236,9 +247,9 @@ def _own_tallies(year: int, units: Any, meetings: bool = True) -> dict[int, Tall
         )
         for pk, category, count in rows:
             tallies[pk].activities[category] = count
-    for pk, amount in EducationFund.objects.filter(**in_year).values_list("organisation_id").annotate(
-        amount=Sum("amount")
-    ).order_by():
+    for pk, amount in (
+        EducationFund.objects.filter(**in_year).values_list("organisation_id").annotate(amount=Sum("amount")).order_by()
+    ):
         tallies[pk].funds = amount or Decimal(0)
     for pk, level, count in (
         Honour.objects.filter(**in_year).values_list("organisation_id", "level").annotate(count=Count("pk")).order_by()
@@ -250,47 +261,110 @@ def _own_tallies(year: int, units: Any, meetings: bool = True) -> dict[int, Tall
 # From tallies to figures --------------------------------------------------------------------------------
 
 
-def _figures_of(tallies: UnitTallies | None, rules: list[tuple[str, Rule]]) -> list[Figure]:
+@dataclass(frozen=True)
+class Plan:
+    """One rule of a column, with everything about it that is the same for every unit: worked out once."""
+
+    item: str
+    rule: Rule
+    scope: Scope
+    measure: Measure
+    constant_target: Fraction | None  # a constant target, else None (a computed one, or none at all)
+    constant_shown: int | Decimal | None  # the same as a plain number
+
+
+class Plans:
+    """The plans of every column of a standard, worked out once for all the units of a page."""
+
+    def __init__(self, standard: StandardDocument):
+        self.standard = standard
+        self.by_column = _plans_by_column(standard)
+
+    def column_of(self, unit: Organisation) -> str:
+        return self.standard.column_of(unit.tier.value)
+
+    def of(self, unit: Organisation) -> list[Plan]:
+        return self.by_column[self.column_of(unit)]
+
+    def only(self, key: str) -> Plans:
+        """The plans of one figure: each column's first rule counting it (what a sort by it compares)."""
+        narrowed = Plans.__new__(Plans)
+        narrowed.standard = self.standard
+        narrowed.by_column = defaultdict(list)
+        for column, plans in self.by_column.items():
+            narrowed.by_column[column] = [plan for plan in plans if plan.rule.indicator == key][:1]
+        return narrowed
+
+
+def _plans_by_column(standard: StandardDocument) -> dict[str, list[Plan]]:
+    plans: dict[str, list[Plan]] = defaultdict(list)
+    for column, rules in _rules_by_column(standard).items():
+        for item_number, rule in rules:
+            indicator = BY_KEY[rule.indicator]
+            constant = rule.target is not None and (rule.target.kind == "constant" or indicator.measure == Measure.RATE)
+            target = unit_target(rule.target, indicator.measure, {}) if constant and rule.target else None
+            shown = plain_number(target) if target is not None else None
+            plans[column].append(Plan(item_number, rule, indicator.scope, indicator.measure, target, shown))
+    return plans
+
+
+def _figures_of(tallies: UnitTallies | None, plans: list[Plan]) -> list[Figure]:
     tallies = tallies or UnitTallies(Tally(), Tally())
+    bases = {"grassroots_units": tallies.subtree.grassroots_units, "members": tallies.subtree.members}
     figures = []
-    for item_number, rule in rules:
-        indicator = BY_KEY[rule.indicator]
-        tally = tallies.subtree if indicator.scope == Scope.SUBTREE else tallies.own
-        bases = {"grassroots_units": tallies.subtree.grassroots_units, "members": tallies.subtree.members}
-        value = _value(rule.indicator, tally)
-        target, met = _judge(rule, indicator.measure, value, bases)
-        figures.append(Figure(rule.indicator, item_number, _shown(value), target, met, indicator.scope, rule, bases))
+    for plan in plans:
+        rule = plan.rule
+        tally = tallies.subtree if plan.scope == Scope.SUBTREE else tallies.own
+        value: int | Decimal | Fraction | None
+        shown: int | Decimal | None
+        if plan.measure == Measure.RATE:
+            value, shown = _rate(tally)
+        else:
+            value = shown = _amount(rule.indicator, tally)
+        target: int | Decimal | None = None
+        met = None
+        if rule.target is not None:
+            exact, target = plan.constant_target, plan.constant_shown
+            if exact is None:
+                exact = unit_target(rule.target, plan.measure, bases)
+                target = plain_number(exact)
+            if value is not None:
+                met = _reaches(value, exact)
+        figures.append(Figure(rule.indicator, plan.item, shown, target, met, plan.scope, rule, bases))
     return figures
 
 
-def _value(key: str, tally: Tally) -> int | Decimal | Fraction | None:
+def _amount(key: str, tally: Tally) -> int | Decimal:
+    """A count or an amount: what the key counts in the tally."""
     if key in ACTIVITY_COUNTS:
         return tally.activities.get(ACTIVITY_COUNTS[key], 0)
     if key in HONOUR_COUNTS:
         return tally.honours.get(HONOUR_COUNTS[key], 0)
-    if key == "lecture_participation_rate":
-        return Fraction(tally.participants, tally.members) if tally.members else None
     if key == "education_funds":
         return tally.funds
     raise ValueError(f"no way to compute {key}")  # the standard's loader refuses unknown keys
 
 
-def _judge(
-    rule: Rule, measure: Measure, value: int | Decimal | Fraction | None, bases: dict[str, int]
-) -> tuple[int | Decimal | None, bool | None]:
-    """The target for this unit, and whether the value reaches it (exactly: 79.99 % of 80 % is not met)."""
-    if rule.target is None:
+def _rate(tally: Tally) -> tuple[Fraction | None, Decimal | None]:
+    """Person-times over members, exactly and as shown (four places); none for a unit without members."""
+    if not tally.members:
         return None, None
-    target = unit_target(rule.target, measure, bases)
-    if value is None:
-        return plain_number(target), None
-    return plain_number(target), Fraction(value) >= target
+    exact = Fraction(tally.participants, tally.members)
+    return exact, _shown(exact)
 
 
-def _shown(value: int | Decimal | Fraction | None) -> int | Decimal | None:
+def _reaches(value: int | Decimal | Fraction, target: Fraction) -> bool:
+    """Exactly: 79.99 % of 80 % is not met. Whole numbers and rates, the common cases, cross-multiply
+    integers rather than build fractions."""
+    if isinstance(value, int):
+        return value * target.denominator >= target.numerator
     if isinstance(value, Fraction):
-        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(RATE_PLACES)
-    return value
+        return value.numerator * target.denominator >= target.numerator * value.denominator
+    return Fraction(value) >= target
+
+
+def _shown(rate: Fraction) -> Decimal:
+    return (Decimal(rate.numerator) / Decimal(rate.denominator)).quantize(RATE_PLACES)
 
 
 def _plain(value: int | Decimal | None) -> int | float | None:

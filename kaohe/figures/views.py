@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,7 +27,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kaohe.access import get_organisation, scope_root, visible_organisations
-from kaohe.figures.compute import ACTIVITY_COUNTS, HONOUR_COUNTS, Figure, compute_figures, year_range
+from kaohe.figures.compute import (
+    ACTIVITY_COUNTS,
+    HONOUR_COUNTS,
+    Figure,
+    Plans,
+    UnitTallies,
+    compute_figures,
+    figures_from,
+    tally_units,
+    year_range,
+)
 from kaohe.forms import StyledFormMixin
 from kaohe.organisations.models import Category, Organisation, Tier
 from kaohe.records.queries import has_records_in
@@ -111,7 +122,9 @@ def show(figure: Figure, unit: Organisation, year: int) -> ShownFigure:
         item=figure.item,
         label=str(INDICATORS.get(figure.key, figure.key)),
         value=value_in_words(figure),
-        target=_("no target in the standard") if figure.target is None else "≥ " + number_in_words(measure, figure.target),
+        target=_("no target in the standard")
+        if figure.target is None
+        else "≥ " + number_in_words(measure, figure.target),
         met="none" if figure.met is None else str(figure.met).lower(),
         scope=str(SCOPE_LABELS[figure.scope]),
         basis=basis_in_words(rule_target, measure, figure.bases) if rule_target else "",
@@ -244,10 +257,21 @@ class Column:
     label: str
 
 
-@dataclass
 class OverviewRow:
-    unit: Organisation
-    figures: dict[str, Figure]  # by key; a key missing where no rule of the unit's tier counts it
+    """A unit of the overview. Its figures are worked out from the tallies when first asked for: sorting
+    needs one figure of every unit, a page all figures of a hundred."""
+
+    def __init__(self, unit: Organisation, tallies: dict[int, UnitTallies], plans: Plans):
+        self.unit, self._tallies, self._plans = unit, tallies, plans
+
+    @cached_property
+    def figures(self) -> dict[str, Figure]:
+        """By key; a key missing where no rule of the unit's column counts it."""
+        return _by_key(figures_from(self._tallies, self.unit, self._plans))
+
+    def value(self, key: str, plans_of_key: Plans) -> int | Decimal | None:
+        figures = figures_from(self._tallies, self.unit, plans_of_key)
+        return figures[0].value if figures else None
 
 
 @dataclass
@@ -273,9 +297,10 @@ def _overview(request: HttpRequest, form: YearForm) -> Overview:
     if in_force.standard is None:
         return Overview(choices, in_force, root, [], [])
     units = _units_shown(request, choices.tier)
-    figures = compute_figures(units, choices.year, in_force.standard.doc)
-    rows = [OverviewRow(unit, _by_key(figures[unit.pk])) for unit in units]
-    return Overview(choices, in_force, root, _columns(rows), _sorted(rows, choices))
+    plans = Plans(in_force.standard.doc)
+    tallies = tally_units(units, choices.year)
+    rows = [OverviewRow(unit, tallies, plans) for unit in units]
+    return Overview(choices, in_force, root, _columns(units, plans), _sorted(rows, choices, plans))
 
 
 def _units_shown(request: HttpRequest, tier: str) -> list[Organisation]:
@@ -293,31 +318,29 @@ def _by_key(figures: Iterable[Figure]) -> dict[str, Figure]:
     return by_key
 
 
-def _columns(rows: Sequence[OverviewRow]) -> list[Column]:
-    """One column per key any row has, in the standard's order: by item, then as INDICATORS lists them."""
+def _columns(units: Sequence[Organisation], plans: Plans) -> list[Column]:
+    """One column per key the units' columns count, in the standard's order: by item, then as INDICATORS
+    lists them."""
     items: dict[str, str] = {}
-    for row in rows:
-        for key, figure in row.figures.items():
-            items.setdefault(key, figure.item)
+    for column in {plans.column_of(unit) for unit in units}:
+        for plan in plans.by_column[column]:
+            items.setdefault(plan.rule.indicator, plan.item)
     order = list(INDICATORS)
     keys = sorted(items, key=lambda key: (tuple(int(part) for part in items[key].split(".")), order.index(key)))
     return [Column(key, items[key], str(INDICATORS[key])) for key in keys]
 
 
-def _sorted(rows: list[OverviewRow], choices: Choices) -> list[OverviewRow]:
+def _sorted(rows: list[OverviewRow], choices: Choices, plans: Plans) -> list[OverviewRow]:
     """Rows come in by code; Python's sort is stable, also reversed, so ties stay in code order."""
     if choices.sort == "code":
         return sorted(rows, key=lambda row: row.unit.code, reverse=choices.descending)
     if choices.sort == "name":
         return sorted(rows, key=lambda row: row.unit.name, reverse=choices.descending)
-    valued = [row for row in rows if _value(row, choices.sort) is not None]
-    valued.sort(key=lambda row: _value(row, choices.sort) or 0, reverse=choices.descending)  # `or`: for mypy
-    return valued + [row for row in rows if _value(row, choices.sort) is None]  # nothing to compare: last
-
-
-def _value(row: OverviewRow, key: str) -> int | Decimal | None:
-    figure = row.figures.get(key)
-    return figure.value if figure else None
+    plans_of_key = plans.only(choices.sort)
+    values = [(row, row.value(choices.sort, plans_of_key)) for row in rows]
+    valued = [(row, value) for row, value in values if value is not None]
+    valued.sort(key=lambda pair: pair[1] or 0, reverse=choices.descending)  # `or`: for mypy
+    return [row for row, _value in valued] + [row for row, value in values if value is None]  # nothing: last
 
 
 @dataclass(frozen=True)

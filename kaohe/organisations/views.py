@@ -13,9 +13,27 @@ from kaohe.forms import posted
 from kaohe.history.models import Event
 from kaohe.organisations import actions, queries
 from kaohe.organisations.forms import ImportForm, MoveForm, OrganisationForm, SearchForm
-from kaohe.organisations.importing import COLUMNS, read_units_file
+from kaohe.organisations.importing import CATEGORY, CODE, COLUMNS, MEMBERS, NAME, PARENT, read_units_file
 from kaohe.organisations.models import FILE_NAME_OF_CATEGORY, Organisation
-from kaohe.spreadsheets import ImportRefused, write_xlsx, xlsx_response
+from kaohe.spreadsheets import (
+    ExportColumn,
+    Format,
+    ImportRefused,
+    export_response,
+    report_title,
+    with_units_under,
+    write_report,
+    write_xlsx,
+)
+
+# The units file (kaohe.organisations.importing), each column typed: codes stay text, member counts numbers.
+EXPORT_COLUMNS = (
+    ExportColumn(CODE, Format.CODE),
+    ExportColumn(NAME, width=30),
+    ExportColumn(PARENT, Format.CODE),
+    ExportColumn(CATEGORY, width=16),
+    ExportColumn(MEMBERS, Format.COUNT),
+)
 
 
 @login_required
@@ -161,7 +179,9 @@ def import_units(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
     scope_root_or_404(request.user)
-    return xlsx_response(write_xlsx("单位", COLUMNS, []), "units-template.xlsx")
+    # Headings only, in row 1: a sheet to fill in, not a report (imports find the headings either way).
+    content = write_xlsx(_("Unit roster"), COLUMNS, [])
+    return export_response(content, f"{_('Units import template')}.xlsx", ascii_filename="units-template.xlsx")
 
 
 @login_required
@@ -179,4 +199,6 @@ def export_units(request: HttpRequest, code: str) -> HttpResponse:
         )
         for org in units.iterator(chunk_size=2000)
     )
-    return xlsx_response(write_xlsx("单位", COLUMNS, rows), f"units-{unit.code}.xlsx")
+    title = report_title(_("Unit roster"), with_units_under(unit.name))
+    content = write_report(title, EXPORT_COLUMNS, rows, sheet_name=_("Unit roster"))
+    return export_response(content, f"{_('Unit roster')}-{unit.code}.xlsx", ascii_filename=f"units-{unit.code}.xlsx")

@@ -11,17 +11,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from kaohe.access import Do, can, scope_root
 from kaohe.forms import StyledFormMixin
 from kaohe.organisations.models import Organisation
 from kaohe.records import importing
 from kaohe.records.kinds import Cell, Column, kind_or_404
-from kaohe.spreadsheets import ImportRefused, RowError, write_xlsx, xlsx_response
+from kaohe.spreadsheets import ImportRefused, RowError, export_response, write_xlsx
 
 # A file of 100,000 bad rows would make a page no browser can show; the count is always given in full.
 MAX_ERRORS_SHOWN = 1000
+# The same for rows skipped as already recorded: a file imported twice skips every one of its rows.
+MAX_SKIPPED_SHOWN = 1000
 
 
 class RecordsFileForm(StyledFormMixin, forms.Form):
@@ -45,26 +47,28 @@ def import_records(request: HttpRequest, kind: str) -> HttpResponse:
     posted = request.method == "POST"
     form = RecordsFileForm(request.POST if posted else None, request.FILES if posted else None)
     errors: list[RowError] = []
+    result, summary = None, ""
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            count = importing.import_records(request.user, record_kind, upload, upload.name, scope)
+            result = importing.import_file(request.user, record_kind, upload, upload.name, scope)
         except ImportRefused as refused:
             errors = refused.errors
         else:
-            messages.success(
-                request,
-                ngettext(
-                    "Imported %(file)s: %(count)s record added.", "Imported %(file)s: %(count)s records added.", count
-                )
-                % {"file": upload.name, "count": count},
-            )
-            return redirect("records:list", kind=record_kind.slug)
+            summary = result.summary(upload.name)
+            if not result.skipped:
+                messages.success(request, summary)
+                return redirect("records:list", kind=record_kind.slug)
+            # Skipped rows are listed here, where the person can read which and why, rather than in a message.
+            form = RecordsFileForm()
     context = {
         "kind": record_kind,
         "form": form,
         "errors": errors,
         "errors_shown": errors[:MAX_ERRORS_SHOWN],
+        "result": result,
+        "summary": summary,
+        "skipped_shown": result.skipped[:MAX_SKIPPED_SHOWN] if result else [],
         "guide": [_guide(column) for column in record_kind.columns],
     }
     return render(request, "records/import.html", context)
@@ -73,8 +77,10 @@ def import_records(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     record_kind = kind_or_404(kind)
+    # Headings only, in row 1: a sheet to fill in, not a report (imports find the headings either way).
     content = write_xlsx(str(record_kind.label), record_kind.headings, [])
-    return xlsx_response(content, f"{record_kind.slug}-template.xlsx")
+    name = _("%(kind)s import template") % {"kind": record_kind.label}
+    return export_response(content, f"{name}.xlsx", ascii_filename=f"{record_kind.slug}-template.xlsx")
 
 
 def _import_scope(request: HttpRequest) -> Organisation:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, Q, QuerySet, Sum
 
 from kaohe.organisations.models import Organisation
-from kaohe.records.kinds import KINDS, Cell, Column, RecordKind, file_name_of
+from kaohe.records.kinds import KINDS, Cell, Column, RecordKind
 from kaohe.records.models import Record
 
 # What a list adds up beside its count, so that a figure's drill-down shows the figure: the participants of
@@ -73,18 +72,3 @@ def has_records_in(unit: Organisation, start: datetime.date, end: datetime.date)
 def record_columns(kind: RecordKind) -> list[Column]:
     """The kind's own columns, without the unit (shown by name, not by code, on pages)."""
     return [column for column in kind.columns if column.cell != Cell.UNIT]
-
-
-def export_rows(kind: RecordKind, records: QuerySet[Record]) -> Iterator[list[Any]]:
-    """Rows in the import layout, read in chunks so that tens of thousands of rows stay cheap."""
-    for record in records.iterator(chunk_size=2000):
-        yield [_export_value(column, record) for column in kind.columns]
-
-
-def _export_value(column: Column, record: Record) -> Any:
-    if column.cell == Cell.UNIT:
-        return record.organisation.code
-    value = getattr(record, column.field)
-    if column.cell == Cell.CHOICE:
-        return file_name_of(column, value)
-    return value  # dates, numbers and text as themselves, so that Excel sorts and sums them

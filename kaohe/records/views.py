@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,11 +22,11 @@ from django.utils.translation import gettext as _
 from kaohe.access import Do, can, get_organisation, scope_root_or_404, visible_organisations
 from kaohe.forms import posted, saved_or_form_error
 from kaohe.organisations.models import Organisation
-from kaohe.records import actions, queries
-from kaohe.records.forms import FilterForm, RecordForm, model_field, record_form
-from kaohe.records.kinds import KINDS, Cell, Column, RecordKind, kind_or_404
+from kaohe.records import actions, exports, queries
+from kaohe.records.forms import DuplicateConfirmationForm, FilterForm, RecordForm, model_field, record_form
+from kaohe.records.kinds import KINDS, Cell, Column, RecordKind, kind_of, kind_or_404
 from kaohe.records.models import Record
-from kaohe.spreadsheets import write_xlsx, xlsx_response
+from kaohe.spreadsheets import export_response
 
 PER_PAGE = 50
 
@@ -128,9 +129,10 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     root = scope_root_or_404(request.user)
     form = _filter_form(request, record_kind, root)
     headings = _headings(record_kind)
-    page, rows, unit = None, [], None
+    page, rows, unit, total = None, [], None, None
     if form.is_valid():
         unit, records = _filtered(request, record_kind, form, Do.VIEW)
+        total = queries.total_of(record_kind, records)
         page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
         rows = [
             _row(record_kind, headings, record, can(request.user, Do.EDIT, record.organisation))
@@ -144,6 +146,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
         "page": page,
         "rows": rows,
         "headings": headings,
+        "total": total,
         "may_edit": can(request.user, Do.EDIT, root),
     }
     return render(request, "records/list.html", context)
@@ -158,8 +161,9 @@ def record_export(request: HttpRequest, kind: str) -> HttpResponse:
         messages.error(request, _("Correct the filter before exporting."))
         return redirect(_list_url(record_kind, request.GET.urlencode()))
     unit, records = _filtered(request, record_kind, form, Do.EXPORT)
-    content = write_xlsx(str(record_kind.label), record_kind.headings, queries.export_rows(record_kind, records))
-    return xlsx_response(content, f"{record_kind.slug}-{unit.code}.xlsx")
+    chosen = form.chosen(unit)
+    name, ascii_name = exports.file_names(record_kind, chosen)
+    return export_response(exports.records_workbook(record_kind, chosen, records), name, ascii_filename=ascii_name)
 
 
 def _list_url(kind: RecordKind, query: str = "") -> str:
@@ -173,14 +177,21 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
     if not can(request.user, Do.EDIT, scope_root_or_404(request.user)):
         raise PermissionDenied
     form = record_form(record_kind, request.user, posted(request), request.FILES or None)
+    confirmation = DuplicateConfirmationForm(posted(request))
+    duplicate = None
     if request.method == "POST" and form.is_valid():
-        record = saved_or_form_error(
-            form, lambda: actions.create_record(request.user, record_kind, *_unit_and_values(form))
+        record, duplicate = _saved_unless_duplicate(
+            form,
+            lambda anyway: actions.create_record(
+                request.user, record_kind, *_unit_and_values(form), allow_duplicate=anyway
+            ),
+            confirmation,
         )
         if record is not None:
             messages.success(request, _("%(record)s was added.") % {"record": record})
             return redirect(_list_url(record_kind))
-    return render(request, "records/form.html", {"kind": record_kind, "form": form, "record": None})
+    context = {"kind": record_kind, "form": form, "record": None}
+    return render(request, "records/form.html", context | _duplicate_context(request, duplicate, confirmation))
 
 
 @login_required
@@ -188,10 +199,16 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record_kind = kind_or_404(kind)
     record = _record_or_404(request, record_kind, pk, Do.EDIT)
     form = record_form(record_kind, request.user, posted(request), request.FILES or None, record=record)
+    confirmation = DuplicateConfirmationForm(posted(request))
+    duplicate = None
     if request.method == "POST" and form.is_valid():
         unit, values = _unit_and_values(form)
-        saved = saved_or_form_error(
-            form, lambda: actions.update_record(request.user, record, {"organisation": unit, **values})
+        saved, duplicate = _saved_unless_duplicate(
+            form,
+            lambda anyway: actions.update_record(
+                request.user, record, {"organisation": unit, **values}, allow_duplicate=anyway
+            ),
+            confirmation,
         )
         if saved is not None:
             messages.success(request, _("%(record)s was saved.") % {"record": saved})
@@ -203,7 +220,38 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "record": record,
         "file_name": os.path.basename(stored.name) if stored else "",
     }
-    return render(request, "records/form.html", context)
+    return render(request, "records/form.html", context | _duplicate_context(request, duplicate, confirmation))
+
+
+def _saved_unless_duplicate(
+    form: RecordForm, save: Callable[[bool], Record], confirmation: DuplicateConfirmationForm
+) -> tuple[Record | None, Record | None]:
+    """(the saved record, None), or (None, the identical record) until the person ticks "anyway"."""
+    try:
+        return saved_or_form_error(form, lambda: save(confirmation.confirmed())), None
+    except actions.DuplicateRecord as duplicate:
+        return None, duplicate.existing
+
+
+def _duplicate_context(
+    request: HttpRequest, duplicate: Record | None, confirmation: DuplicateConfirmationForm
+) -> dict[str, Any]:
+    if duplicate is None:
+        return {}
+    return {
+        "duplicate": duplicate,
+        "duplicate_named": _named(kind_of(duplicate), duplicate),
+        "confirmation": confirmation,
+        # A browser never fills a file input again: the person must choose the file once more.
+        "choose_file_again": bool(request.FILES),
+    }
+
+
+def _named(kind: RecordKind, record: Record) -> str:
+    """A record as a person recognises it: its date, if the kind has one, and its name or title."""
+    title = str(getattr(record, queries.record_columns(kind)[_title_column(kind)].field))
+    date = getattr(record, kind.date_field) if kind.date_field else None
+    return f"{date.isoformat()} {title}" if date else title
 
 
 def _unit_and_values(form: RecordForm) -> tuple[Organisation, dict[str, Any]]:

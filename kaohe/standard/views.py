@@ -8,7 +8,6 @@ loads one, and chooses which version is the default (kaohe.standard.in_force say
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -23,12 +22,13 @@ from kaohe.access import can_choose_default_standard, can_load_standards
 from kaohe.spreadsheets import xlsx_response
 from kaohe.standard.actions import Loaded, StandardLocked, load_standard, make_default_standard
 from kaohe.standard.diff import Comparison, compare
-from kaohe.standard.document import TIERS, Category, Item, Requirement, Rule, StandardDocument, StandardInvalid, Target
+from kaohe.standard.document import TIERS, Category, Item, Requirement, Rule, StandardDocument, StandardInvalid
 from kaohe.standard.files import read_standard
 from kaohe.standard.forms import CompareForm, StandardImportForm, TierFilterForm
 from kaohe.standard.in_force import default_note, default_standard
-from kaohe.standard.indicators import INDICATORS, TARGET_BASES
+from kaohe.standard.indicators import INDICATORS
 from kaohe.standard.models import Standard
+from kaohe.standard.targets import target_in_words
 
 
 @dataclass
@@ -153,21 +153,6 @@ def rule_note(rule: Rule) -> str:
 def rule_in_words(rule: Rule, document: StandardDocument) -> str:
     """The note with the tier it is for, where rules of all tiers are listed together (the compare page)."""
     return _("%(note)s (%(tier)s)") % {"note": rule_note(rule), "tier": document.tiers.get(rule.tier, rule.tier)}
-
-
-def target_in_words(target: Target | None) -> str:
-    if target is None:
-        return _("counted, no target")
-    if target.kind == "constant":
-        return _("≥ %(value)s") % {"value": _plain(target.value)}
-    base = TARGET_BASES.get(target.of, target.of)
-    if target.kind == "multiple":
-        return _("≥ %(factor)s × %(base)s") % {"factor": _plain(target.value), "base": base}
-    return _("≥ %(percent)s%% of %(base)s") % {"percent": _plain(target.value * 100), "base": base}
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")  # 80, not 80.0 nor 8E+1
 
 
 @login_required

@@ -207,7 +207,8 @@ def test_each_figure_counts_the_units_own_records_or_its_subtree_as_reading_says
     if key == "education_funds":
         assert computed.value == 100 * expected
     elif key == "lecture_participation_rate":
-        assert computed.value is not None and computed.value > 0
+        assert computed.value is not None
+        assert computed.value > 0
     else:
         assert computed.value == expected
 

@@ -348,10 +348,16 @@ def test_the_export_has_the_overviews_rows_with_value_target_and_met(client, sec
     assert "2026" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     [(title, *_blank), headings, *rows] = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert title.startswith("2026年") and "城关街道总工会" in title and "v1" in title
+    assert title.startswith("2026年")
+    assert "城关街道总工会" in title
+    assert "v1" in title
     assert sheet.freeze_panes == "A3"
     assert headings[:3] == ["单位编码", "单位名称", "层级"]
-    assert headings[3:6] == ["2.2 创建办公室会议次数（本单位）", "2.2 创建办公室会议次数 目标", "2.2 创建办公室会议次数 是否达标"]
+    assert headings[3:6] == [
+        "2.2 创建办公室会议次数（本单位）",
+        "2.2 创建办公室会议次数 目标",
+        "2.2 创建办公室会议次数 是否达标",
+    ]
     assert len(headings) == 3 + 3 * 7  # value, target, met of each of the 7 figures of these tiers
     assert [row[0] for row in rows] == ["YX-S1", "YX-S1-G1", "YX-S1-G2"]
     by_heading = dict(zip(headings, rows[1], strict=True))
@@ -474,7 +480,8 @@ def test_a_year_without_records_says_so_instead_of_marking_targets_unmet(client,
     assert 'data-met="false"' not in page
     assert reverse("records:import", args=["activities"]) in page
     overview = client.get(reverse("figures:overview"), IN_2026).content.decode()
-    assert 'id="empty-year"' in overview and 'data-met="false"' not in overview
+    assert 'id="empty-year"' in overview
+    assert 'data-met="false"' not in overview
 
     add_activities(tree["YX-S1-G1"], LECTURE, 1)
     page = unit_page(client, "YX-S1", year=2026)

@@ -216,7 +216,8 @@ def test_an_export_of_a_system_imports_back_unchanged(client, secondary_cadre):
     rows = [[cell.value for cell in row] for row in load_workbook(io.BytesIO(exported)).worksheets[0].iter_rows()]
     response = client.post(reverse("organisations:import"), {"file": upload("back.xlsx", exported)}, follow=True)
 
-    assert rows[1:] == [
+    assert rows[1] == HEADINGS  # under the title row
+    assert rows[2:] == [
         ["YX-S1", "城关街道总工会", "YX", "乡镇街道总工会", 30],
         ["YX-S1-G1", "城关社区工会", "YX-S1", "基层工会", 120],
         ["YX-S1-G2", "城关小学工会", "YX-S1", "基层工会", 80],

@@ -111,7 +111,9 @@ class Command(BaseCommand):
         for sort in ("lecture_count", "lecture_participation_rate"):
             url = f"/figures/?year={YEAR}&sort={sort}&order=desc"
             assert client.get(url).status_code == 200
-            self._report(f"the district's figures overview sorted by {sort}, first page", 0.5, partial(client.get, url), 3)
+            self._report(
+                f"the district's figures overview sorted by {sort}, first page", 0.5, partial(client.get, url), 3
+            )
 
     def _import_and_roll_back(self) -> None:
         from kaohe.records.importing import import_records
