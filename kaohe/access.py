@@ -121,7 +121,7 @@ def visible_accounts(user: Any) -> QuerySet[User]:
     root = scope_root(user)
     if root is None:
         return User.objects.none()
-    return User.objects.filter(organisation__path__startswith=root.path)
+    return User.objects.filter(organisation__path__under=root.path)
 
 
 def can_manage_account(user: Any, account: User) -> bool:

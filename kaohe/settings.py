@@ -107,12 +107,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # Several requests write at once (imports beside page views): wait instead of failing.
-    # SQLite's LIKE ignores ASCII case unless told otherwise, while codes are unique case-sensitively: without
-    # this, the subtree of "/yx/" (a path prefix) would take in "/YX/…" and show one system another's data.
-    # PostgreSQL's LIKE is case-sensitive already, so both databases compare codes one way.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA case_sensitive_like = ON;"}
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -12,7 +12,7 @@ def filtered_accounts(unit: Organisation, *, subtree: bool, text: str) -> QueryS
     """Accounts of the unit (and of the units under it), by unit and then username; the unit has passed
     the access check already. The user manager brings each account's unit along: no query per row."""
     if subtree:
-        accounts = User.objects.filter(organisation__path__startswith=unit.path)
+        accounts = User.objects.filter(organisation__path__under=unit.path)
     else:
         accounts = User.objects.filter(organisation=unit)
     if text:

@@ -191,7 +191,7 @@ def _summed_tally(year: int, units: Any) -> Tally:
 
 
 def _tallies_of_many(units: Sequence[Organisation], year: int) -> dict[int, UnitTallies]:
-    in_scope = Organisation.objects.filter(path__startswith=_common_ancestor_path(units), is_active=True)
+    in_scope = Organisation.objects.filter(path__under=_common_ancestor_path(units), is_active=True)
     rows = list(in_scope.values_list("pk", "code", "path", "depth", "members", "category"))
     own = _own_tallies(year, in_scope.values("pk"))
     with_units_under = {code for _pk, _code, path, *_rest in rows for code in path.strip("/").split("/")[:-1]}
@@ -297,7 +297,6 @@ class Plan:
     constant_shown: int | Decimal | None  # the same as a plain number
     count: Callable[[Tally], int | Decimal]  # a count's or an amount's value in a tally
     in_subtree: bool  # the scope, as the loop over 200,000 figures wants it
-
 
 
 class Plans:

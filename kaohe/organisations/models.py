@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -66,10 +70,31 @@ CATEGORY_ORDER = models.Case(
 )
 
 
+@models.CharField.register_lookup
+class PathPrefix(models.Lookup):  # type: ignore[type-arg]
+    """`path__under=root.path`: a path starting with another, letter case included, on every database.
+
+    SQLite's LIKE ignores ASCII case (FACTS.md), while codes are unique case-sensitively: a LIKE prefix
+    would put /yx/… inside /YX/ and show one system another's data. GLOB is case-sensitive and, like LIKE,
+    answered by the path's index. PostgreSQL's LIKE is case-sensitive already: Django's startswith there.
+    """
+
+    lookup_name = "under"
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        return StartsWith(self.lhs, self.rhs).as_sql(compiler, connection)
+
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        # Codes hold no GLOB wildcards (CODE_PATTERN), but a bracket makes any such character plain.
+        pattern = re.sub(r"([*?\[])", r"[\1]", str(self.rhs)) + "*"
+        return f"{lhs} GLOB %s", [*lhs_params, pattern]
+
+
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def subtree_of(self, root: Organisation) -> OrganisationQuerySet:
-        """The unit and every unit under it: one indexed prefix match on the path."""
-        return self.filter(path__startswith=root.path)
+        """The unit and every unit under it: one indexed prefix match on the path, letter case included."""
+        return self.filter(path__under=root.path)
 
     def in_display_order(self) -> OrganisationQuerySet:
         return self.order_by("-is_active", CATEGORY_ORDER, "code")

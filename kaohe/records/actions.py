@@ -10,14 +10,22 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 
 from kaohe.history.actions import record_event
 from kaohe.history.models import Action
 from kaohe.organisations.models import Organisation
-from kaohe.records.kinds import KINDS, Cell, RecordKind
+from kaohe.records.kinds import Cell, RecordKind, kind_of
 from kaohe.records.models import Record
+
+
+class DuplicateRecord(Exception):
+    """An identical record (same identity, kinds.py) is stored already; nothing was written."""
+
+    def __init__(self, existing: Record):
+        super().__init__(f"identical to record {existing.pk}")
+        self.existing = existing
 
 
 def editable_fields(kind: RecordKind) -> list[str]:
@@ -26,15 +34,35 @@ def editable_fields(kind: RecordKind) -> list[str]:
     return fields + [field.name for field in kind.model._meta.get_fields() if isinstance(field, models.FileField)]
 
 
-def kind_of(record: Record) -> RecordKind:
-    return next(kind for kind in KINDS.values() if isinstance(record, kind.model))
+def lock_records_of(unit: Organisation | None) -> None:
+    """Makes any other writer of records into the same district wait until this transaction ends.
+
+    Looking for duplicates and writing must not interleave with another writer doing the same (one file
+    imported twice at once, a double click), or both would find a row new and both add it. Every record
+    belongs to one district, whoever's system the writer works in, so the district's row is the lock (None:
+    every district, for the command line). FOR NO KEY UPDATE, so that records may still point at the row.
+    SQLite has no row locks and needs none: kaohe begins its transactions IMMEDIATE (settings), so that
+    writers take turns.
+    """
+    if not connection.features.has_select_for_update:
+        return
+    districts = Organisation.objects.filter(parent__isnull=True)
+    if unit is not None:
+        districts = districts.filter(code=(unit.ancestor_codes or [unit.code])[0])
+    list(districts.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
 
 
 @transaction.atomic
-def create_record(actor: Any, kind: RecordKind, organisation: Organisation, values: dict[str, Any]) -> Record:
+def create_record(
+    actor: Any, kind: RecordKind, organisation: Organisation, values: dict[str, Any], allow_duplicate: bool = False
+) -> Record:
+    """Raises DuplicateRecord if an identical record is stored, unless the person said to add it anyway."""
     record = kind.model(organisation=organisation, created_by=_user_or_none(actor))
     _assign(record, values)
     record.full_clean()
+    record.fingerprint = kind.fingerprint(record)
+    if not allow_duplicate:
+        _refuse_duplicate(kind, record)
     record.save()
     after = _snapshot(kind, record)
     changes = {field: [None, value] for field, value in after.items() if value not in (None, "")}
@@ -43,16 +71,24 @@ def create_record(actor: Any, kind: RecordKind, organisation: Organisation, valu
 
 
 @transaction.atomic
-def update_record(actor: Any, record: Record, values: dict[str, Any]) -> Record:
-    """Changes the given fields (and the unit, under "organisation"); nothing is written if none changed."""
+def update_record(actor: Any, record: Record, values: dict[str, Any], allow_duplicate: bool = False) -> Record:
+    """Changes the given fields (and the unit, under "organisation"); nothing is written if none changed.
+
+    Raises DuplicateRecord if the change makes the record identical to another one, unless the person said
+    to save it anyway. A record that was identical to another before (added anyway) may still be edited.
+    """
     kind = kind_of(record)
     record = kind.model._default_manager.select_for_update().select_related("organisation").get(pk=record.pk)
     before = _snapshot(kind, record)
     old_files = _file_names(record)
+    old_fingerprint = record.fingerprint
     _assign(record, values)
     record.full_clean()
     if _snapshot(kind, record) == before:
         return record
+    record.fingerprint = kind.fingerprint(record)
+    if record.fingerprint != old_fingerprint and not allow_duplicate:
+        _refuse_duplicate(kind, record)
     record.save()
     after = _snapshot(kind, record)  # a new file's stored name is known only once saved
     changes = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
@@ -72,6 +108,19 @@ def delete_record(actor: Any, record: Record) -> None:
     _delete_files_on_commit(files)
     changes = {field: [value, None] for field, value in before.items() if value not in (None, "")}
     record_event(actor, Action.RECORD_DELETED, organisation, kind=kind.slug, record_id=record_id, changes=changes)
+
+
+def _refuse_duplicate(kind: RecordKind, record: Record) -> None:
+    """Raises DuplicateRecord if another record has the same fingerprint.
+
+    Holds the district's lock until commit, so that the same form sent twice (a double click) waits and
+    then finds the first.
+    """
+    lock_records_of(record.organisation)
+    others = kind.model._default_manager.filter(fingerprint=record.fingerprint).exclude(pk=record.pk)
+    existing = others.select_related("organisation").order_by("pk").first()
+    if existing is not None:
+        raise DuplicateRecord(existing)
 
 
 def _user_or_none(actor: Any) -> Any:

@@ -33,9 +33,13 @@ def _date_input() -> forms.DateInput:
 class FilterForm(UnitFilterForm):
     """What the list and the export are narrowed to: a unit, and the kind's category and dates."""
 
+    # Figures count only the active units under a unit; their links to the records they count set this.
+    active = forms.BooleanField(label=_("Active units only"), required=False)
+
     def __init__(self, kind: RecordKind, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.fields["active"].widget.attrs["class"] = "form-check-input"
         if kind.category_field:
             field = model_field(kind, kind.category_field)
             self.fields["category"] = forms.ChoiceField(
@@ -59,6 +63,7 @@ class FilterForm(UnitFilterForm):
         return RecordFilter(
             unit=unit,
             subtree=data["subtree"],
+            active_only=data["active"],
             category=data.get("category", ""),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
@@ -98,6 +103,15 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
     def values(self) -> dict[str, Any]:
         """The record's own fields, as the actions take them (the unit apart)."""
         return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
+
+
+class DuplicateConfirmationForm(forms.Form):
+    """The box a person ticks to add, or save, a record identical to one already recorded."""
+
+    anyway = forms.BooleanField(required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+
+    def confirmed(self) -> bool:
+        return self.is_valid() and self.cleaned_data["anyway"]
 
 
 def _at_most_max_file_size(upload: Any) -> None:

@@ -1,13 +1,21 @@
 """The kinds of record, and their columns in import files, templates and exports.
 
 One registry so that the pages, the imports and the exports of every kind agree. Column headings are part
-of the file format: Chinese, never translated.
+of the file format: Chinese, never translated. Each kind also names its identity: the unit and the columns
+that make two records the same, so that an import skips what is already recorded and a person entering a
+record twice is asked first.
 """
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from django.http import Http404
 from django.utils.functional import Promise
@@ -28,6 +36,11 @@ from kaohe.records.models import (
 )
 
 UNIT_CODE = "单位编码"
+# Hex digits of a SHA-256 kept per record: 128 bits, so that two different records never share a fingerprint,
+# in a column short enough to index cheaply beside a million rows.
+FINGERPRINT_LENGTH = 32
+# JSON keeps the identity's values apart whatever the text holds; one encoder, as a million records may be digested.
+_IDENTITY_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class Cell(StrEnum):
@@ -81,6 +94,9 @@ class RecordKind:
     model: type[Record]
     label: str | Promise
     columns: tuple[Column, ...]
+    # The fields that make two records the same, the unit ("organisation") first: a second record with all
+    # of them equal is a duplicate, whatever its optional details (speaker, note, role, address, …) say.
+    identity: tuple[str, ...]
     date_field: str | None = "date"  # what the date-range filter and the year apply to
     category_field: str | None = None  # what the kind filter applies to
 
@@ -91,6 +107,33 @@ class RecordKind:
     @property
     def required_headings(self) -> list[str]:
         return [column.heading for column in self.columns if column.required]
+
+    def fingerprint(self, record: Record) -> str:
+        """The digest of the record's identity, as stored in its `fingerprint` (unsaved records too)."""
+        values = {}
+        for name in self.identity:
+            field = record._meta.get_field(name)
+            # to_python, so that a value assigned as text ("30", "2026-03-05") digests like the value it stands for.
+            values[name] = field.to_python(getattr(record, field.attname))  # type: ignore[union-attr]
+        return self.fingerprint_of(values)
+
+    def fingerprint_of(self, values: Mapping[str, Any]) -> str:
+        """The digest of an identity given field by field ("organisation": the unit's id), for bulk writers."""
+        canonical = _IDENTITY_JSON.encode([_canonical(values[name]) for name in self.identity])
+        return hashlib.sha256(canonical.encode()).hexdigest()[:FINGERPRINT_LENGTH]
+
+
+def _canonical(value: Any) -> Any:
+    """One spelling of a value however it arrived: text stripped as imports clean it, 12.50 as 12.5."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value  # unit ids and whole numbers
 
 
 def _unit() -> Column:
@@ -113,6 +156,7 @@ def build_kinds() -> dict[str, RecordKind]:
                 Column("地点", "place", Cell.TEXT, required=False, max_length=200),
                 Column("备注", "note", Cell.TEXT, required=False),
             ),
+            identity=("organisation", "category", "date", "name", "participants"),
             category_field="category",
         ),
         RecordKind(
@@ -125,6 +169,7 @@ def build_kinds() -> dict[str, RecordKind]:
                 Column("标题", "title", Cell.TEXT, max_length=200),
                 Column("日期", "date", Cell.DATE),
             ),
+            identity=("organisation", "kind", "title", "date"),
             category_field="kind",
         ),
         RecordKind(
@@ -137,6 +182,7 @@ def build_kinds() -> dict[str, RecordKind]:
                 Column("姓名", "name", Cell.TEXT, max_length=100),
                 Column("职务", "role", Cell.TEXT, required=False, max_length=100),
             ),
+            identity=("organisation", "team", "name"),
             date_field=None,
             category_field="team",
         ),
@@ -150,6 +196,7 @@ def build_kinds() -> dict[str, RecordKind]:
                 Column("日期", "date", Cell.DATE),
                 Column("用途", "purpose", Cell.TEXT, max_length=200),
             ),
+            identity=("organisation", "date", "purpose", "amount"),
         ),
         RecordKind(
             "honours",
@@ -161,6 +208,7 @@ def build_kinds() -> dict[str, RecordKind]:
                 Column("荣誉名称", "title", Cell.TEXT, max_length=200),
                 Column("日期", "date", Cell.DATE),
             ),
+            identity=("organisation", "level", "title", "date"),
             category_field="level",
         ),
         RecordKind(
@@ -174,6 +222,7 @@ def build_kinds() -> dict[str, RecordKind]:
                 Column("面积", "area", Cell.DECIMAL, required=False),
                 Column("教学设备", "equipment", Cell.TEXT, required=False),
             ),
+            identity=("organisation", "name"),
             date_field=None,
         ),
     ]
@@ -187,6 +236,10 @@ def kind_or_404(slug: str) -> RecordKind:
     if slug not in KINDS:
         raise Http404
     return KINDS[slug]
+
+
+def kind_of(record: Record) -> RecordKind:
+    return next(kind for kind in KINDS.values() if isinstance(record, kind.model))
 
 
 def file_name_of(column: Column, value: str) -> str:

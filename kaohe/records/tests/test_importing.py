@@ -76,7 +76,7 @@ def test_a_good_csv_adds_every_row_as_a_record(tree, district_admin):
     assert lecture.created_by == district_admin
     event = Event.objects.get(action=Action.RECORDS_IMPORTED)
     assert (event.actor, event.organisation) == (district_admin, tree["YX"])
-    assert event.details == {"kind": "activities", "file": "活动.csv", "count": 3}
+    assert event.details == {"kind": "activities", "file": "活动.csv", "added": 3, "skipped": 0}
 
 
 def test_an_xlsx_with_excel_dates_and_numbers_stored_as_floats_imports(tree):

@@ -3,7 +3,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from kaohe.records import importing
 from kaohe.records.kinds import KINDS
@@ -23,7 +22,7 @@ class Command(BaseCommand):
         try:
             with file.open("rb") as upload:
                 # No user and no scope: whoever runs the command may import into any unit of the tree.
-                count = importing.import_records(None, KINDS[kind], upload, file.name, scope=None)
+                result = importing.import_file(None, KINDS[kind], upload, file.name, scope=None)
         except ImportRefused as refused:
             for error in refused.errors:
                 self.stderr.write(f"{file.name}: {error}")
@@ -31,7 +30,6 @@ class Command(BaseCommand):
                 _("%(file)s: %(count)s faults; nothing was imported.")
                 % {"file": file.name, "count": len(refused.errors)}
             ) from None
-        self.stdout.write(
-            ngettext("%(file)s: %(count)s record imported.", "%(file)s: %(count)s records imported.", count)
-            % {"file": file.name, "count": count}
-        )
+        for skipped in result.skipped:
+            self.stdout.write(f"{file.name}: {skipped}")
+        self.stdout.write(result.summary(file.name))
