@@ -43,7 +43,9 @@ HONOUR_COUNTS = {
     "honours_municipal": HonourLevel.MUNICIPAL,
     "honours_national": HonourLevel.NATIONAL,
 }
-MEETING_CATEGORIES = [category for category in ACTIVITY_COUNTS.values() if category != ActivityCategory.LECTURE]
+# Activities whose figures count the unit's own records only (meetings, trainings): never added up the tree,
+# so they are grouped only for the units whose figures are asked for.
+MEETING_CATEGORIES = [category for key, category in ACTIVITY_COUNTS.items() if BY_KEY[key].scope == Scope.OWN]
 RATE_PLACES = Decimal("0.0001")
 # Thousands of ids would pass a database's parameter limit; so many units are most of the scope anyway.
 LARGEST_ID_LIST = 500
@@ -123,14 +125,27 @@ def compute_figures(units: Sequence[Organisation], year: int, standard: Standard
     return {unit.pk: figures_from(tallies, unit, plans) for unit in units}
 
 
-def tally_units(units: Sequence[Organisation], year: int) -> dict[int, UnitTallies]:
+def tally_units(
+    units: Sequence[Organisation], year: int, meetings_of: Sequence[Organisation] | None = None
+) -> dict[int, UnitTallies]:
     """What each unit's own records and its subtree's add up to in the year (database queries): the first
-    half of compute_figures, for a page that needs every unit's tallies but only some units' figures."""
+    half of compute_figures, for a page that needs every unit's tallies but only some units' figures.
+
+    `meetings_of` narrows the own-only activities (meetings, trainings) to the units whose figures will be
+    read, by default all of them; `add_meetings` fills them in later for others (a page after sorting).
+    """
     if not units:
         return {}
     if len(units) == 1:
         return {units[0].pk: _tallies_of_one(units[0], year)}
-    return _tallies_of_many(units, year)
+    return _tallies_of_many(units, year, units if meetings_of is None else meetings_of)
+
+
+def add_meetings(tallies: dict[int, UnitTallies], units: Sequence[Organisation], year: int) -> None:
+    """The own-only activities of these units, into tallies made without them: one query."""
+    ids = [unit.pk for unit in units if unit.pk in tallies]
+    for pk, category, count in _meeting_rows(year, ids):
+        tallies[pk].own.activities[category] = count
 
 
 def figures_from(tallies: dict[int, UnitTallies], unit: Organisation, plans: Plans) -> list[Figure]:
@@ -190,10 +205,15 @@ def _summed_tally(year: int, units: Any) -> Tally:
 # Many units: every unit's own records grouped once, then added up the tree ----------------------------
 
 
-def _tallies_of_many(units: Sequence[Organisation], year: int) -> dict[int, UnitTallies]:
+def _tallies_of_many(
+    units: Sequence[Organisation], year: int, meetings_of: Sequence[Organisation]
+) -> dict[int, UnitTallies]:
     in_scope = Organisation.objects.filter(path__under=_common_ancestor_path(units), is_active=True)
     rows = list(in_scope.values_list("pk", "code", "path", "depth", "members", "category"))
-    own = _own_tallies(year, in_scope.values("pk"))
+    meeting_ids: Any = [unit.pk for unit in meetings_of]
+    if len(meeting_ids) > LARGEST_ID_LIST:
+        meeting_ids = in_scope.values("pk")  # most of the scope anyway, and no list of parameters
+    own = _own_tallies(year, in_scope.values("pk"), meetings_of=meeting_ids)
     with_units_under = {code for _pk, _code, path, *_rest in rows for code in path.strip("/").split("/")[:-1]}
     by_code: dict[str, UnitTallies] = {}
     for pk, code, _path, _depth, members, _category in rows:
@@ -233,11 +253,12 @@ def _common_ancestor_path(units: Iterable[Organisation]) -> str:
     return "/" + "".join(f"{code}/" for code in shared)
 
 
-def _own_tallies(year: int, units: Any, meetings: bool = True) -> dict[int, Tally]:
+def _own_tallies(year: int, units: Any, meetings_of: Any = None) -> dict[int, Tally]:
     """Each unit's own records of the year, grouped in the database: four queries.
 
     Lectures and meetings are separate queries because each is then one range of the category-first index,
-    and only lectures need their participants summed.
+    and only lectures need their participants summed. Meetings are asked for `meetings_of` (ids or a
+    subquery), by default the same units.
     """
     start, end = year_range(year)
     in_year: dict[str, Any] = {"date__range": (start, end), "organisation_id__in": units}
@@ -252,15 +273,8 @@ def _own_tallies(year: int, units: Any, meetings: bool = True) -> dict[int, Tall
         tally = tallies[pk]
         tally.activities[ActivityCategory.LECTURE] = count
         tally.participants = participants or 0
-    if meetings:
-        rows = (
-            Activity.objects.filter(category__in=MEETING_CATEGORIES, **in_year)
-            .values_list("organisation_id", "category")
-            .annotate(count=Count("pk"))
-            .order_by()
-        )
-        for pk, category, count in _whole_number_rows(rows):
-            tallies[pk].activities[category] = count
+    for pk, category, count in _meeting_rows(year, units if meetings_of is None else meetings_of):
+        tallies[pk].activities[category] = count
     for pk, amount in (
         EducationFund.objects.filter(**in_year).values_list("organisation_id").annotate(amount=Sum("amount")).order_by()
     ):
@@ -270,6 +284,20 @@ def _own_tallies(year: int, units: Any, meetings: bool = True) -> dict[int, Tall
     ):
         tallies[pk].honours[level] = count
     return tallies
+
+
+def _meeting_rows(year: int, units: Any) -> list[tuple[Any, ...]]:
+    """(unit id, category, count) of the own-only activities of these units (ids or a subquery)."""
+    rows = (
+        Activity.objects.filter(
+            category__in=MEETING_CATEGORIES, date__range=year_range(year), organisation_id__in=units
+        )
+        .values_list("organisation_id", "category")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    nothing_asked = isinstance(units, list) and not units  # (a subquery is never evaluated here)
+    return [] if nothing_asked else _whole_number_rows(rows)
 
 
 def _whole_number_rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:

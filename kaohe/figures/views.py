@@ -9,7 +9,7 @@ Which units a user sees is kaohe.access's decision: a unit outside the user's su
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
@@ -33,6 +33,7 @@ from kaohe.figures.compute import (
     Figure,
     Plans,
     UnitTallies,
+    add_meetings,
     compute_figures,
     figures_from,
     tally_units,
@@ -281,6 +282,13 @@ class Overview:
     root: Organisation  # the user's own unit: the system shown
     columns: list[Column]
     rows: list[OverviewRow]
+    tallies: dict[int, UnitTallies] = field(default_factory=dict)
+    meetings_complete: bool = True  # else only the rows shown get their meetings (`add_meetings`)
+
+    def complete(self, rows: Sequence[OverviewRow]) -> None:
+        """Fills in the own-only activities of the rows about to be shown: one query."""
+        if not self.meetings_complete:
+            add_meetings(self.tallies, [row.unit for row in rows], self.choices.year)
 
 
 def _choices(form: YearForm) -> Choices:
@@ -288,7 +296,7 @@ def _choices(form: YearForm) -> Choices:
     return Choices(year=_year_of(form), **chosen)
 
 
-def _overview(request: HttpRequest, form: YearForm) -> Overview:
+def _overview(request: HttpRequest, form: YearForm, every_row: bool = False) -> Overview:
     root = scope_root(request.user)
     if root is None:
         raise Http404
@@ -298,9 +306,15 @@ def _overview(request: HttpRequest, form: YearForm) -> Overview:
         return Overview(choices, in_force, root, [], [])
     units = _units_shown(request, choices.tier)
     plans = Plans(in_force.standard.doc)
-    tallies = tally_units(units, choices.year)
+    # Own-only activities (meetings) are never added up the tree: a page needs them for its hundred rows
+    # alone, unless it sorts by one of them; an export needs them all.
+    by_own_figure = choices.sort in BY_KEY and BY_KEY[choices.sort].scope == Scope.OWN
+    complete = every_row or by_own_figure
+    tallies = tally_units(units, choices.year, meetings_of=None if complete else [])
     rows = [OverviewRow(unit, tallies, plans) for unit in units]
-    return Overview(choices, in_force, root, _columns(units, plans), _sorted(rows, choices, plans))
+    overview = Overview(choices, in_force, root, _columns(units, plans), _sorted(rows, choices, plans))
+    overview.tallies, overview.meetings_complete = tallies, complete
+    return overview
 
 
 def _units_shown(request: HttpRequest, tier: str) -> list[Organisation]:
@@ -373,6 +387,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     found = _overview(request, form)
     choices = found.choices
     page: Page[OverviewRow] = Paginator(found.rows, ROWS_PER_PAGE).get_page(form.cleaned_data.get("page"))
+    found.complete(page.object_list)
     context = {
         "form": form,
         "choices": choices,
@@ -412,7 +427,7 @@ def _shown_row(row: OverviewRow, columns: list[Column], year: int) -> ShownRow:
 def overview_export(request: HttpRequest) -> HttpResponse:
     """The overview's rows (all pages) as xlsx: per figure its value, its target and whether it is met."""
     form = _bound(OverviewForm, request)
-    found = _overview(request, form)
+    found = _overview(request, form, every_row=True)
     year, root = found.choices.year, found.root
     with translation.override(EXPORT_LANGUAGE):
         tier = _("All tiers") if found.choices.tier == ALL_TIERS else str(Tier(found.choices.tier).label)

@@ -487,3 +487,18 @@ def test_a_year_without_records_says_so_instead_of_marking_targets_unmet(client,
     page = unit_page(client, "YX-S1", year=2026)
     assert 'id="empty-year"' not in page
     assert 'data-met="false"' in page
+
+
+def test_the_overview_shows_each_units_own_meetings_whatever_it_is_sorted_by(client, secondary_cadre, tree, standard):
+    add_activities(tree["YX-S1-G1"], ActivityCategory.OFFICE_MEETING, 3)
+    add_activities(tree["YX-S1-G2"], ActivityCategory.OFFICE_MEETING, 1)
+    add_activities(tree["YX-S1-G2"], LECTURE, 2)
+    client.force_login(secondary_cadre)
+
+    for sort in ("code", "lecture_count", "office_meetings"):
+        page = client.get(reverse("figures:overview"), {**IN_2026, "sort": sort, "order": "desc"}).content.decode()
+        cells = dict(
+            re.findall(r'<tr data-unit="([^"]+)".*?data-figure="office_meetings"[^>]*><a [^>]*>(\d+)<', page, re.S)
+        )
+        assert cells == {"YX-S1": "0", "YX-S1-G1": "3", "YX-S1-G2": "1"}, sort
+    assert overview_codes(client, sort="office_meetings", order="desc") == ["YX-S1-G1", "YX-S1-G2", "YX-S1"]
