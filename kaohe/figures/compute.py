@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connections
 from django.db.models import Count, Q, QuerySet, Sum
 
-from kaohe.organisations.models import Category, Organisation
+from kaohe.organisations.models import Category, Organisation, Tier
 from kaohe.records.models import Activity, ActivityCategory, EducationFund, Honour, HonourLevel
 from kaohe.standard.document import Rule, StandardDocument
 from kaohe.standard.indicators import BY_KEY, Measure, Scope
@@ -46,9 +46,26 @@ HONOUR_COUNTS = {
 # Activities whose figures count the unit's own records only (meetings, trainings): never added up the tree,
 # so they are grouped only for the units whose figures are asked for.
 MEETING_CATEGORIES = [category for key, category in ACTIVITY_COUNTS.items() if BY_KEY[key].scope == Scope.OWN]
+SUBTREE_CATEGORIES = [category for key, category in ACTIVITY_COUNTS.items() if BY_KEY[key].scope == Scope.SUBTREE]
 RATE_PLACES = Decimal("0.0001")
 # Thousands of ids would pass a database's parameter limit; so many units are most of the scope anyway.
 LARGEST_ID_LIST = 500
+
+
+class Unit(Protocol):
+    """What computing needs of a unit: an Organisation, or a page's lighter row of the same values."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def members(self) -> int: ...
+
+    @property
+    def tier(self) -> Tier: ...
 
 
 @dataclass(slots=True)  # not frozen: a district builds 200,000 of them, and frozen init costs twice as much
@@ -114,7 +131,7 @@ def year_range(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-def compute_figures(units: Sequence[Organisation], year: int, standard: StandardDocument) -> dict[int, list[Figure]]:
+def compute_figures(units: Sequence[Unit], year: int, standard: StandardDocument) -> dict[int, list[Figure]]:
     """Figures of each unit (by id) for the rules of its column: a fixed number of queries for any number.
 
     One unit (its page) sums its own subtree directly; several units share one grouping of the year's
@@ -125,9 +142,7 @@ def compute_figures(units: Sequence[Organisation], year: int, standard: Standard
     return {unit.pk: figures_from(tallies, unit, plans) for unit in units}
 
 
-def tally_units(
-    units: Sequence[Organisation], year: int, meetings_of: Sequence[Organisation] | None = None
-) -> dict[int, UnitTallies]:
+def tally_units(units: Sequence[Unit], year: int, meetings_of: Sequence[Unit] | None = None) -> dict[int, UnitTallies]:
     """What each unit's own records and its subtree's add up to in the year (database queries): the first
     half of compute_figures, for a page that needs every unit's tallies but only some units' figures.
 
@@ -141,19 +156,31 @@ def tally_units(
     return _tallies_of_many(units, year, units if meetings_of is None else meetings_of)
 
 
-def add_meetings(tallies: dict[int, UnitTallies], units: Sequence[Organisation], year: int) -> None:
+def add_meetings(tallies: dict[int, UnitTallies], units: Sequence[Unit], year: int) -> None:
     """The own-only activities of these units, into tallies made without them: one query."""
     ids = [unit.pk for unit in units if unit.pk in tallies]
     for pk, category, count in _meeting_rows(year, ids):
         tallies[pk].own.activities[category] = count
 
 
-def figures_from(tallies: dict[int, UnitTallies], unit: Organisation, plans: Plans) -> list[Figure]:
+def figures_from(tallies: dict[int, UnitTallies], unit: Unit, plans: Plans) -> list[Figure]:
     """The second half: the figures of one unit of the tallies, for the rules of its column (no query)."""
     return _figures_of(tallies.get(unit.pk), plans.of(unit))
 
 
-def rules_for(unit: Organisation, standard: StandardDocument) -> list[tuple[str, Rule]]:
+def value_of(tallies: dict[int, UnitTallies], unit: Unit, plans_of_key: Plans) -> int | Decimal | None:
+    """One figure's value (as shown) for a unit, without building figures: what a sort compares. None
+    where the unit's column does not count it, or a rate has no members to divide by."""
+    plans = plans_of_key.of(unit)
+    if not plans:
+        return None
+    unit_tallies = tallies.get(unit.pk) or UnitTallies(Tally(), Tally())
+    plan = plans[0]
+    tally = unit_tallies.subtree if plan.in_subtree else unit_tallies.own
+    return _rate(tally)[1] if plan.measure == Measure.RATE else plan.count(tally)
+
+
+def rules_for(unit: Unit, standard: StandardDocument) -> list[tuple[str, Rule]]:
     """(item number, rule) of the column the unit is assessed against."""
     return _rules_by_column(standard)[standard.column_of(str(unit.tier))]
 
@@ -169,9 +196,9 @@ def _rules_by_column(standard: StandardDocument) -> dict[str, list[tuple[str, Ru
 # One unit: its own records and its subtree's, summed by the database --------------------------------
 
 
-def _tallies_of_one(unit: Organisation, year: int) -> UnitTallies:
+def _tallies_of_one(unit: Unit, year: int) -> UnitTallies:
     """Eight small queries, each answered by an index over the unit's own records or its subtree's."""
-    subtree_units = Organisation.objects.subtree_of(unit).filter(is_active=True)
+    subtree_units = Organisation.objects.filter(path__under=unit.path, is_active=True)
     own = _own_tallies(year, [unit.pk]).get(unit.pk) or Tally()
     own.members = unit.members
     subtree = _summed_tally(year, subtree_units.values("pk"))
@@ -183,11 +210,12 @@ def _tallies_of_one(unit: Organisation, year: int) -> UnitTallies:
 
 
 def _summed_tally(year: int, units: Any) -> Tally:
-    """The records of `units` (a subquery of ids) in the year added up by the database: three queries."""
+    """The records of `units` (a subquery of ids) in the year added up by the database: three queries.
+    Own-only activities (meetings) are left out: no figure adds them up a subtree."""
     in_year: dict[str, Any] = {"date__range": year_range(year), "organisation_id__in": units}
     tally = Tally()
     activities = (
-        Activity.objects.filter(category__in=ACTIVITY_COUNTS.values(), **in_year)
+        Activity.objects.filter(category__in=SUBTREE_CATEGORIES, **in_year)
         .values_list("category")
         .annotate(count=Count("pk"), participants=Sum("participants"))
         .order_by()
@@ -205,9 +233,7 @@ def _summed_tally(year: int, units: Any) -> Tally:
 # Many units: every unit's own records grouped once, then added up the tree ----------------------------
 
 
-def _tallies_of_many(
-    units: Sequence[Organisation], year: int, meetings_of: Sequence[Organisation]
-) -> dict[int, UnitTallies]:
+def _tallies_of_many(units: Sequence[Unit], year: int, meetings_of: Sequence[Unit]) -> dict[int, UnitTallies]:
     in_scope = Organisation.objects.filter(path__under=_common_ancestor_path(units), is_active=True)
     rows = list(in_scope.values_list("pk", "code", "path", "depth", "members", "category"))
     meeting_ids: Any = [unit.pk for unit in meetings_of]
@@ -239,7 +265,7 @@ def _tallies_of_many(
     return {pk: by_code[code] for pk, code, *_rest in rows if pk in wanted}
 
 
-def _common_ancestor_path(units: Iterable[Organisation]) -> str:
+def _common_ancestor_path(units: Iterable[Unit]) -> str:
     """The path of the deepest unit whose subtree holds all of them ("/" if they span several trees).
 
     One prefix match instead of one per unit: a database chokes on thousands of OR-ed conditions.
@@ -333,17 +359,18 @@ class Plans:
     def __init__(self, standard: StandardDocument):
         self.standard = standard
         self.by_column = _plans_by_column(standard)
+        self.column_of_tier = {tier: standard.column_of(tier.value) for tier in Tier}
 
-    def column_of(self, unit: Organisation) -> str:
-        return self.standard.column_of(unit.tier.value)
+    def column_of(self, unit: Unit) -> str:
+        return self.column_of_tier[unit.tier]
 
-    def of(self, unit: Organisation) -> list[Plan]:
+    def of(self, unit: Unit) -> list[Plan]:
         return self.by_column[self.column_of(unit)]
 
     def only(self, key: str) -> Plans:
         """The plans of one figure: each column's first rule counting it (what a sort by it compares)."""
         narrowed = Plans.__new__(Plans)
-        narrowed.standard = self.standard
+        narrowed.standard, narrowed.column_of_tier = self.standard, self.column_of_tier
         narrowed.by_column = defaultdict(list)
         for column, plans in self.by_column.items():
             narrowed.by_column[column] = [plan for plan in plans if plan.rule.indicator == key][:1]

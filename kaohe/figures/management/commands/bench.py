@@ -50,7 +50,7 @@ class Command(BaseCommand):
         self.stdout.write(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
         self._prepare()
         standard = standard_in_force(YEAR)
-        assert standard is not None
+        assert standard is not None  # noqa: S101 (for mypy: the bench loads a standard first)
         units = list(Organisation.objects.filter(is_active=True))
         computed = self._report(
             f"all figures of all {len(units):,} units", 1.5, lambda: compute_figures(units, YEAR, standard.doc), 3
@@ -101,7 +101,7 @@ class Command(BaseCommand):
         )
         for label, code in units:
             url = f"/figures/{code}/?year={YEAR}"
-            assert client.get(url).status_code == 200  # warm: templates, translations
+            assert client.get(url).status_code == 200  # noqa: S101 (a sanity check that also warms templates, translations)
             self._report(f"one unit's figures page ({label})", 0.2, partial(client.get, url), repeat=5)
 
     @override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False)
@@ -110,7 +110,7 @@ class Command(BaseCommand):
         client.force_login(User.objects.get(username="admin"))
         for sort in ("lecture_count", "lecture_participation_rate"):
             url = f"/figures/?year={YEAR}&sort={sort}&order=desc"
-            assert client.get(url).status_code == 200
+            assert client.get(url).status_code == 200  # noqa: S101 (the bench's own sanity check)
             self._report(
                 f"the district's figures overview sorted by {sort}, first page", 0.5, partial(client.get, url), 3
             )
@@ -123,7 +123,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 count = import_records(None, KINDS["activities"], io.BytesIO(content), "bench.csv", None)
-                assert count == IMPORT_ROWS
+                assert count == IMPORT_ROWS  # noqa: S101 (the bench's own sanity check)
                 raise RolledBack
         except RolledBack:
             pass
@@ -134,7 +134,7 @@ def _insert_activities(count: int) -> None:
     from kaohe.records.kinds import KINDS
 
     columns = "organisation_id, category, name, date, participants, speaker, place, note, created_at, updated_at"
-    sql = f"INSERT INTO records_activity ({columns}, fingerprint) VALUES (%s, %s, %s, %s, %s, '', '', '', %s, %s, %s)"
+    sql = f"INSERT INTO records_activity ({columns}, fingerprint) VALUES (%s, %s, %s, %s, %s, '', '', '', %s, %s, %s)"  # noqa: S608 (fixed SQL: only the constant column list is interpolated)
     fields = ("organisation", "category", "name", "date", "participants")  # the first five values of a row
     rows = _activity_rows(count)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -145,7 +145,7 @@ def _insert_activities(count: int) -> None:
 
 
 def _activity_rows(count: int) -> Iterator[tuple[Any, ...]]:
-    rng = random.Random(YEAR)
+    rng = random.Random(YEAR)  # noqa: S311 (made-up benchmark data, not a secret)
     unit_ids = list(Organisation.objects.values_list("pk", flat=True))
     categories = [ActivityCategory.LECTURE] * 6 + [c.value for c in ActivityCategory]
     now = timezone.now()
@@ -163,7 +163,7 @@ def _activity_rows(count: int) -> Iterator[tuple[Any, ...]]:
 
 
 def _activities_csv(rows: int) -> bytes:
-    rng = random.Random(rows)
+    rng = random.Random(rows)  # noqa: S311 (made-up benchmark data, not a secret)
     codes = list(Organisation.objects.filter(category=Category.GRASSROOTS).values_list("code", flat=True))
     lines = ["单位编码,活动类别,活动日期,活动名称,参加人数"]
     lines += [f"{rng.choice(codes)},大讲堂,{_random_day(rng)},读书分享会{n},{rng.randint(5, 80)}" for n in range(rows)]
@@ -182,13 +182,13 @@ def hand_written_sums(year: int) -> None:
     meetings = ", ".join(f"'{category}'" for category in MEETING_CATEGORIES)
     queries = [
         "SELECT id, code, path, members, category FROM organisations_organisation WHERE path LIKE %s AND is_active",
-        f"SELECT organisation_id, COUNT(*), SUM(participants) FROM records_activity WHERE category = 'lecture' "
+        f"SELECT organisation_id, COUNT(*), SUM(participants) FROM records_activity WHERE category = 'lecture' "  # noqa: S608 (fixed SQL built from constants)
         f"AND date BETWEEN %s AND %s AND organisation_id IN ({in_scope}) GROUP BY organisation_id",
-        f"SELECT organisation_id, category, COUNT(*) FROM records_activity WHERE category IN ({meetings}) "
+        f"SELECT organisation_id, category, COUNT(*) FROM records_activity WHERE category IN ({meetings}) "  # noqa: S608 (fixed SQL built from constants)
         f"AND date BETWEEN %s AND %s AND organisation_id IN ({in_scope}) GROUP BY organisation_id, category",
-        f"SELECT organisation_id, SUM(amount) FROM records_educationfund WHERE date BETWEEN %s AND %s "
+        f"SELECT organisation_id, SUM(amount) FROM records_educationfund WHERE date BETWEEN %s AND %s "  # noqa: S608 (fixed SQL built from constants)
         f"AND organisation_id IN ({in_scope}) GROUP BY organisation_id",
-        f"SELECT organisation_id, level, COUNT(*) FROM records_honour WHERE date BETWEEN %s AND %s "
+        f"SELECT organisation_id, level, COUNT(*) FROM records_honour WHERE date BETWEEN %s AND %s "  # noqa: S608 (fixed SQL built from constants)
         f"AND organisation_id IN ({in_scope}) GROUP BY organisation_id, level",
     ]
     with connection.cursor() as cursor:
