@@ -180,11 +180,6 @@ def value_of(tallies: dict[int, UnitTallies], unit: Unit, plans_of_key: Plans) -
     return _rate(tally)[1] if plan.measure == Measure.RATE else plan.count(tally)
 
 
-def rules_for(unit: Unit, standard: StandardDocument) -> list[tuple[str, Rule]]:
-    """(item number, rule) of the column the unit is assessed against."""
-    return _rules_by_column(standard)[standard.column_of(str(unit.tier))]
-
-
 def _rules_by_column(standard: StandardDocument) -> dict[str, list[tuple[str, Rule]]]:
     by_column: dict[str, list[tuple[str, Rule]]] = defaultdict(list)
     for item in standard.items:

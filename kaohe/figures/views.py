@@ -1,8 +1,9 @@
 """Pages of the figures the standard counts (READING.md, "What can be counted"): one unit's figures beside
 the standard's items, every unit of the user's system in one table, and that table as xlsx.
 
-Every page computes its figures with one call of `compute_figures` for all the units it shows (all pages of
-the overview, since it sorts by any figure), so its queries do not grow with the number of units.
+A unit's page computes its figures with one call of `compute_figures`. The overview tallies every unit of
+the system once (`tally_units`), sorts by one figure of each (`value_of`) and builds all figures only for
+the hundred rows it shows; its export builds them all. Neither's queries grow with the number of units.
 Which units a user sees is kaohe.access's decision: a unit outside the user's subtree is a 404.
 """
 
