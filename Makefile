@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
 RUN_ENV := DEBUG=1
 
-.PHONY: install run test lint typecheck pytest bench messages vendor clean
+.PHONY: install run test lint typecheck pytest bench load messages vendor clean
 
 install: $(STAMP)
 
@@ -22,6 +22,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 run: install
 	$(RUN_ENV) $(BIN)/kaohe migrate --no-input
+	$(RUN_ENV) $(BIN)/kaohe createcachetable
 	$(RUN_ENV) $(BIN)/kaohe load_standard kaohe/standard/data/fangshan-2026-trial.yaml
 	$(RUN_ENV) $(BIN)/kaohe demo --scale district --if-empty
 	$(RUN_ENV) $(BIN)/kaohe demo_records --if-empty
@@ -44,6 +45,19 @@ pytest: install
 bench: install
 	env -u DATABASE_URL KAOHE_DATA_DIR=var/bench $(BIN)/kaohe bench
 	if [ -n "$$DATABASE_URL" ]; then $(BIN)/kaohe bench; fi
+
+# USERS simulated people (50) use `kaohe serve` for DURATION seconds (60), pausing THINK seconds (5) on
+# average between pages; prints requests, errors and p50/p95/max per page. It runs on a copy of the large
+# district that `make bench` builds in var/bench, migrated to the code at hand, so var/bench never changes.
+USERS ?= 50
+DURATION ?= 60
+THINK ?= 5
+load: install
+	@test -f var/bench/kaohe.sqlite3 || { echo "var/bench has no district yet: \`make bench\` builds it (once)"; exit 1; }
+	rm -rf var/load && mkdir -p var/load && cp var/bench/secret_key var/load/
+	$(BIN)/python -c 'import sqlite3; sqlite3.connect("var/bench/kaohe.sqlite3").backup(sqlite3.connect("var/load/kaohe.sqlite3"))'
+	env -u DATABASE_URL KAOHE_DATA_DIR=var/load $(BIN)/kaohe migrate --no-input --verbosity 0
+	env -u DATABASE_URL KAOHE_DATA_DIR=var/load $(BIN)/kaohe load --users $(USERS) --seconds $(DURATION) --think $(THINK)
 
 # Rebuild the English and Chinese message catalogues after changing visible strings (needs gettext).
 messages: install

@@ -2,7 +2,8 @@
 
 Every user belongs to one unit and sees that unit's subtree. A district administrator manages all of it;
 an assessor reads all of it; a unit cadre manages their own unit's subtree (for a grassroots cadre that is
-the unit alone). Anything outside a user's subtree does not exist for them: a 404, never a 403.
+the unit alone), except its accounts: a cadre's own unit's accounts are managed from above. Anything outside
+a user's subtree does not exist for them: a 404, never a 403.
 """
 
 from __future__ import annotations
@@ -116,6 +117,16 @@ def assignable_roles(user: Any) -> list[Role]:
     return list(Role) if user.role == Role.DISTRICT_ADMIN else [Role.CADRE]
 
 
+def may_manage_accounts_at(user: Any, unit: Organisation) -> bool:
+    """Whether the user looks after the accounts of this unit: a district administrator those of the whole
+    district, a cadre those of the units strictly below their own. A cadre's own unit's accounts are their
+    colleagues', managed from above: otherwise a cadre could reset a colleague's password and act as them."""
+    root = scope_root(user)
+    if root is None or not may_manage_people(user) or not unit.is_within(root):
+        return False
+    return user.role == Role.DISTRICT_ADMIN or unit != root
+
+
 def visible_accounts(user: Any) -> QuerySet[User]:
     """The accounts of every unit in the user's subtree (accounts without a unit belong to no one's)."""
     root = scope_root(user)
@@ -125,14 +136,15 @@ def visible_accounts(user: Any) -> QuerySet[User]:
 
 
 def can_manage_account(user: Any, account: User) -> bool:
-    root = scope_root(user)
-    if root is None or account.organisation is None or not account.organisation.is_within(root):
+    """A district administrator manages every account of the district but their own (other administrators'
+    too: someone must be able to reset theirs); a cadre the cadre accounts of the units below their own."""
+    if account.organisation is None or not may_manage_accounts_at(user, account.organisation):
         return False
     if account.pk == user.pk or account.is_staff or account.is_superuser:
         # One's own account changes only through the password page; operators' accounts (Django's admin
         # site) stay out of reach, or resetting a password here would hand over the admin site.
         return False
-    return may_manage_people(user) and account.role in assignable_roles(user)
+    return account.role in assignable_roles(user)
 
 
 def get_account(user: Any, username: str) -> User:

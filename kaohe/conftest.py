@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django import forms
 
 from kaohe.accounts.models import Role, User
 from kaohe.organisations.models import Category, Organisation, path_for
@@ -99,3 +100,14 @@ def personas(
         "grassroots_cadre": grassroots_cadre,
         "outsider": outsider,
     }
+
+
+def form_as_sent(page: Any, **changes: Any) -> dict[str, Any]:
+    """What a browser sends from the form of a page as it was opened, with the person's changes.
+
+    Every field as the page filled it in, the hidden version it was read at included; a file is chosen
+    anew or not at all, and an unticked box is not sent.
+    """
+    form = page.context["form"]
+    sent = {field.html_name: field.value() for field in form if not isinstance(field.field, forms.FileField)}
+    return {name: value for name, value in {**sent, **changes}.items() if value is not None and value is not False}

@@ -1,6 +1,10 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+
+from kaohe.limits import request_max_bytes
 
 
 class ChineseUnlessChosenMiddleware:
@@ -16,3 +20,31 @@ class ChineseUnlessChosenMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose body is larger than kaohe.limits.request_max_bytes(), before reading it (413).
+
+    DATA_UPLOAD_MAX_MEMORY_SIZE leaves file uploads unbounded: without this a 1 GB upload would be streamed
+    to disk in full before the form could say it is too large. A body without a Content-Length is not read
+    at all by Django under WSGI, so the header is the whole question.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _content_length(request) > request_max_bytes():
+            return _too_large(request, request_max_bytes())
+        return self.get_response(request)
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # as Django reads a malformed header: no body
+
+
+def _too_large(request: HttpRequest, max_bytes: int) -> HttpResponse:
+    return render(request, "413.html", {"max_size": filesizeformat(max_bytes)}, status=413)

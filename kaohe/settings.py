@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kaohe.middleware.ChineseUnlessChosenMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body (CSRF reads POST), after the language is known (its page is translated).
+    "kaohe.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -112,6 +114,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Several app servers behind one proxy share nothing but the database and the file store, so no state may
+# live in one process's memory: caches go to Redis when REDIS_URL is set, else to a table of the database
+# (`kaohe serve` creates it at start, as `kaohe createcachetable` does). Sessions stay in the database, and
+# django-axes keeps failed logins there too (its default handler), so every server sees the same ones.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kaohe_cache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -127,13 +140,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Five wrong passwords for one username from one address lock that pair out for 15 minutes.
+# Five wrong passwords for one username from one address lock that pair out for 15 minutes; twenty for one
+# username from all addresses together lock the username, except at addresses it logged in from
+# (kaohe/accounts/throttling.py). A login clears only its own address's failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "kaohe.accounts.throttling.LoginThrottle"
+AXES_DISABLE_ACCESS_LOG = False  # the log of logins is how the username lock knows a person's addresses
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+if env_flag("BEHIND_PROXY", False):
+    # Every request arrives from the proxy: the client is the address the proxy adds to X-Forwarded-For.
+    AXES_CLIENT_IP_CALLABLE = "kaohe.accounts.throttling.address_behind_proxy"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -155,6 +175,15 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Upload limits in bytes, set in MB (kaohe/limits.py says what each bounds). A request larger than
+# MAX_REQUEST_SIZE is refused (413) before it is read; it defaults to just above the largest file limit.
+MAX_IMPORT_FILE_SIZE = int(float(os.environ.get("MAX_IMPORT_FILE_MB", "30")) * 1024 * 1024)
+MAX_DOCUMENT_FILE_SIZE = int(float(os.environ.get("MAX_DOCUMENT_FILE_MB", "20")) * 1024 * 1024)
+MAX_STANDARD_FILE_SIZE = int(float(os.environ.get("MAX_STANDARD_FILE_MB", "5")) * 1024 * 1024)
+MAX_REQUEST_SIZE = int(
+    float(os.environ.get("MAX_REQUEST_MB", "0")) * 1024 * 1024
+    or max(MAX_IMPORT_FILE_SIZE, MAX_DOCUMENT_FILE_SIZE, MAX_STANDARD_FILE_SIZE) + 1024 * 1024
+)
 
 # Behind HTTPS unless told otherwise; a laptop with DEBUG on never is.
 HTTPS = env_flag("HTTPS", not DEBUG)
@@ -167,6 +196,13 @@ SECURE_HSTS_PRELOAD = HTTPS and env_flag("SECURE_HSTS_PRELOAD", True)
 if env_flag("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_AGE = 8 * 60 * 60
+
+# `kaohe serve` (gunicorn); its command-line options win. 0 workers or threads: chosen from the cores.
+SERVE_BIND = os.environ.get("KAOHE_BIND", "127.0.0.1:8000")
+SERVE_WORKERS = int(os.environ.get("WEB_CONCURRENCY", "0"))
+SERVE_THREADS = int(os.environ.get("KAOHE_THREADS", "0"))
+# Long enough for the largest import or export a person waits for; a request past it is cut and logged.
+SERVE_TIMEOUT = int(os.environ.get("KAOHE_TIMEOUT", "120"))
 
 LOGGING = {
     "version": 1,

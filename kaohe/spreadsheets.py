@@ -18,6 +18,7 @@ import itertools
 import math
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +27,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -37,9 +39,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kaohe import limits
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-MAX_ROWS = 200_000
+MAX_ROWS = limits.TABLE_MAX_ROWS
+# The part openpyxl holds whole while it streams the sheet (kaohe.limits).
+SHARED_STRINGS = "xl/sharedStrings.xml"
 # Our exports put a title above the headings; people add a line or two of their own. Beyond that, row 1.
 HEADING_SEARCH_ROWS = 5
 # Exports write money headings as 金额（元）; imports know the column as 金额.
@@ -84,13 +90,13 @@ def read_table(upload: IO[bytes], filename: str, required: Sequence[str]) -> Tab
     """Rows of the first sheet keyed by heading; refuses a file that lacks a required column.
 
     The heading row is the one among the first few that holds the required headings, so a file exported
-    by kaohe (title in row 1, headings in row 2) imports back as it is.
+    by kaohe (title in row 1, headings in row 2) imports back as it is. A file larger than the import limit
+    is refused before it is read whole, an xlsx that would unpack beyond kaohe.limits before it is opened.
     """
-    content = upload.read()
     if filename.lower().endswith(".csv"):
-        table = _read_csv(content, required)
+        table = _read_csv(_content_within_limit(upload), required)
     elif filename.lower().endswith((".xlsx", ".xlsm")):
-        table = _read_xlsx(content, required)
+        table = _read_xlsx(_content_within_limit(upload), required)
     else:
         raise ImportRefused([RowError(0, "", _("Only .xlsx and .csv files can be imported."))])
     missing = [heading for heading in required if heading not in table.headings]
@@ -102,6 +108,33 @@ def read_table(upload: IO[bytes], filename: str, required: Sequence[str]) -> Tab
     return table
 
 
+def _content_within_limit(upload: IO[bytes]) -> bytes:
+    """The file's bytes, refused by size before they are read (or, where the size cannot be known, read no
+    further than one byte past the limit)."""
+    max_bytes = limits.import_file_max_bytes()
+    size = _size_of(upload)
+    if size is not None and (message := limits.file_size_fault(size, max_bytes)):
+        raise ImportRefused([RowError(0, "", message)])
+    content = upload.read(max_bytes + 1)
+    if message := limits.file_size_fault(len(content), max_bytes):
+        raise ImportRefused([RowError(0, "", message)])
+    return content
+
+
+def _size_of(upload: IO[bytes]) -> int | None:
+    """What is left to read: an upload knows its size, a file on disk or in memory can be asked."""
+    size = getattr(upload, "size", None)
+    if isinstance(size, int):
+        return size
+    try:
+        position = upload.tell()
+        end = upload.seek(0, io.SEEK_END)
+        upload.seek(position)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return end - position
+
+
 def _read_csv(content: bytes, required: Sequence[str]) -> Table:
     # Excel on Chinese Windows saves csv as GB18030 (GBK); everything else writes UTF-8, often with a BOM.
     try:
@@ -111,26 +144,114 @@ def _read_csv(content: bytes, required: Sequence[str]) -> Table:
             text = content.decode("gb18030")
         except UnicodeDecodeError as error:
             raise ImportRefused([RowError(0, "", _("The file is not readable text (UTF-8 or GBK)."))]) from error
-    return _table_from_lines(csv.reader(io.StringIO(text)), required)
+    # newline="": line breaks inside quoted cells stay in the cell, and a lone \r ends a line as in Excel.
+    return _table_from_lines(_csv_lines(csv.reader(io.StringIO(text, newline=""))), required)
+
+
+def _csv_lines(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    """The csv's lines, a fault of the file (a field over the csv limit, a stray quote) refused by row."""
+    row = 0
+    while True:
+        try:
+            line = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportRefused([RowError(row + 1, "", _csv_fault(error))]) from error
+        row += 1
+        yield line[: limits.TABLE_MAX_COLUMNS]
+
+
+def _csv_fault(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return _("A cell holds more than %(max)s characters, more than any column allows.") % {
+            "max": f"{limits.CSV_FIELD_MAX_CHARS:,}"
+        }
+    return _("The line cannot be read as csv.")
 
 
 def _read_xlsx(content: bytes, required: Sequence[str]) -> Table:
+    _check_xlsx_archive(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
-        raise ImportRefused([RowError(0, "", _("The file is not a readable .xlsx workbook."))]) from error
-    try:
         sheet = workbook.worksheets[0]
-        return _table_from_lines(sheet.iter_rows(values_only=True), required)
+    except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
+        raise ImportRefused([_unreadable_xlsx()]) from error
+    try:
+        # At most TABLE_MAX_COLUMNS: a sheet claiming 16,384 columns must not make every row that wide.
+        width = min(sheet.max_column or limits.TABLE_MAX_COLUMNS, limits.TABLE_MAX_COLUMNS)
+        lines = sheet.iter_rows(max_col=width, values_only=True)
+        return _table_from_lines(_xlsx_lines(lines), required)
     finally:
         workbook.close()
+
+
+def _xlsx_lines(lines: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """The sheet's lines; a sheet that breaks off (a truncated file, a damaged part) is refused, not a 500."""
+    while True:
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        except Exception as error:  # zipfile, zlib, XML and openpyxl's own errors alike
+            raise ImportRefused([_unreadable_xlsx()]) from error
+        yield line
+
+
+def _unreadable_xlsx() -> RowError:
+    return RowError(0, "", _("The file is not a readable .xlsx workbook."))
+
+
+def check_xlsx_archive(content: bytes, max_unpacked: int = limits.XLSX_MAX_UNPACKED_BYTES) -> str | None:
+    """Why an xlsx may not be opened (too many parts, too large unpacked, compressed like a zip bomb), or None.
+
+    Only the zip's directory is read: nothing is unpacked. See kaohe.limits for the bounds and why they hold.
+    """
+    # Every part zipfile would list starts with this signature; counting them first keeps a directory of a
+    # million parts from being read into memory at all.
+    if content.count(b"PK\x01\x02") > limits.XLSX_MAX_PARTS:
+        return _("The workbook has more than %(max)s parts.") % {"max": f"{limits.XLSX_MAX_PARTS:,}"}
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return _("The file is not a readable .xlsx workbook.")
+    return _parts_fault(parts, max_unpacked)
+
+
+def _parts_fault(parts: list[zipfile.ZipInfo], max_unpacked: int) -> str | None:
+    if sum(part.file_size for part in parts) > max_unpacked:
+        return _unpacks_beyond(max_unpacked)
+    for part in parts:
+        if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            # Excel and WPS only store or deflate; bzip2 and lzma unpack without a bound per read.
+            return _("The file is not a readable .xlsx workbook.")
+        if part.filename == SHARED_STRINGS and part.file_size > limits.XLSX_MAX_SHARED_STRINGS_BYTES:
+            return _unpacks_beyond(limits.XLSX_MAX_SHARED_STRINGS_BYTES)
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > limits.XLSX_RATIO_CHECKED_FROM and ratio > limits.XLSX_MAX_RATIO:
+            return _("The workbook is compressed far more than a spreadsheet can be; it is refused unread.")
+    return None
+
+
+def _unpacks_beyond(max_bytes: int) -> str:
+    return _("The workbook would unpack to more than %(max)s; kaohe reads workbooks up to that size.") % {
+        "max": filesizeformat(max_bytes)
+    }
+
+
+def _check_xlsx_archive(content: bytes) -> None:
+    message = check_xlsx_archive(content)
+    if message:
+        raise ImportRefused([RowError(0, "", message)])
 
 
 def _table_from_lines(lines: Iterable[Sequence[Any]], required: Sequence[str]) -> Table:
     iterator = iter(lines)
     top = list(itertools.islice(iterator, HEADING_SEARCH_ROWS))
     heading_index = _heading_index(top, required)
-    headings = _headings(top[heading_index]) if top else []
+    # Columns after the last heading are someone's notes, or only a sheet's declared width.
+    headings = _without_trailing_blanks(_headings(top[heading_index])) if top else []
     table = Table(headings=headings, heading_row=heading_index + 1)
     below = itertools.chain(top[heading_index + 1 :], iterator)
     for number, line in enumerate(below, start=table.heading_row + 1):
@@ -141,6 +262,13 @@ def _table_from_lines(lines: Iterable[Sequence[Any]], required: Sequence[str]) -
         row = {heading: line[index] if index < len(line) else None for index, heading in enumerate(headings)}
         table.rows.append((number, row))
     return table
+
+
+def _without_trailing_blanks(headings: list[str]) -> list[str]:
+    end = len(headings)
+    while end and not headings[end - 1]:
+        end -= 1
+    return headings[:end]
 
 
 def _heading_index(top: list[Sequence[Any]], required: Sequence[str]) -> int:
@@ -170,7 +298,10 @@ def clean_text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime.datetime):
         return value.date().isoformat()
-    return str(value).strip()
+    try:
+        return str(value).strip()
+    except ValueError:  # an int of more than 4,300 digits, which Python will not write out
+        return str(Decimal(value))
 
 
 # Cells that are never formulas

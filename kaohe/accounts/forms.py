@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm, SetPasswordMixin
@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from kaohe.access import assignable_roles, visible_organisations
+from kaohe.access import assignable_roles, may_manage_accounts_at, visible_organisations
 from kaohe.accounts.actions import check_role_fits_unit, check_unit_active, check_username_free
 from kaohe.accounts.models import User
 from kaohe.forms import StyledFormMixin, UnitFilterForm
 from kaohe.organisations.models import CODE_MAX_LENGTH, Organisation
+from kaohe.versions import VersionedFormMixin
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
@@ -30,7 +31,7 @@ class PeopleFilterForm(UnitFilterForm):
     q = forms.CharField(label=_("Username or name"), max_length=150, required=False)
 
 
-class AccountForm(StyledFormMixin, forms.Form):
+class AccountForm(VersionedFormMixin, StyledFormMixin, forms.Form):
     """Full name, role and unit, as a manager sets them: roles they may give, units of their system."""
 
     full_name = forms.CharField(label=_("Full name"), max_length=150)
@@ -42,11 +43,10 @@ class AccountForm(StyledFormMixin, forms.Form):
     )
 
     def __init__(self, *args: Any, manager: Any, account: User | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, edited=account, **kwargs)
         self.manager = manager
         self.account = account
-        role_field = self.fields["role"]
-        assert isinstance(role_field, forms.ChoiceField)
+        role_field = cast(forms.ChoiceField, self.fields["role"])
         role_field.choices = [(role.value, role.label) for role in assignable_roles(manager)]
         if account is not None:
             self.initial.update(
@@ -60,6 +60,8 @@ class AccountForm(StyledFormMixin, forms.Form):
         unit = visible_organisations(self.manager).filter(code=code).first()
         if unit is None:
             raise ValidationError(_("There is no unit with this code in your system."))
+        if not may_manage_accounts_at(self.manager, unit):
+            raise ValidationError(_("The accounts of %(unit)s are managed by the unit above it.") % {"unit": unit})
         if self.account is None or unit != self.account.organisation:
             check_unit_active(unit)  # an account may stay at its unit after the unit was deactivated
         return unit
@@ -91,7 +93,7 @@ class NewAccountForm(SetPasswordMixin, AccountForm):
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"].strip()
-        check_username_free(username)
+        check_username_free(username, self.manager)
         return username
 
     def clean(self) -> dict[str, Any]:

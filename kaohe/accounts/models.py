@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kaohe.versions import Versioned
+
 
 class Role(models.TextChoices):
     DISTRICT_ADMIN = "district_admin", _("District administrator")
@@ -19,8 +21,11 @@ class UserWithUnitManager(UserManager["User"]):
         return super().get_queryset().select_related("organisation")
 
 
-class User(AbstractUser):
+class User(Versioned, AbstractUser):
     """A person who signs in. What they may see and do follows from role and unit (kaohe.access)."""
+
+    # Chinese names are one string: kaohe keeps the whole name here, and calls it so (admin, messages).
+    first_name = models.CharField(_("Full name"), max_length=150, blank=True)
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CADRE)
     organisation = models.ForeignKey(

@@ -20,7 +20,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaohe.access import can_manage_account, get_account, get_organisation, may_manage_people, scope_root_or_404
+from kaohe.access import (
+    can_manage_account,
+    get_account,
+    get_organisation,
+    may_manage_accounts_at,
+    may_manage_people,
+    scope_root_or_404,
+)
 from kaohe.accounts import actions, queries
 from kaohe.accounts.forms import AccountForm, NewAccountForm, PasswordForm, PeopleFilterForm, ResetPasswordForm
 from kaohe.accounts.models import Role, User
@@ -28,6 +35,7 @@ from kaohe.forms import posted, saved_or_form_error
 from kaohe.history.actions import record_event
 from kaohe.history.models import Action
 from kaohe.organisations.models import Organisation
+from kaohe.versions import saved_or_current_shown
 
 PER_PAGE = 50
 
@@ -74,11 +82,17 @@ def people(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/people_list.html", context)
 
 
+def _starting_unit(request: HttpRequest, root: Organisation) -> str:
+    """The unit the list showed, unless it is a cadre's own unit: its accounts are managed from above."""
+    code = request.GET.get("unit") or root.code
+    return "" if code == root.code and not may_manage_accounts_at(request.user, root) else code
+
+
 @login_required
 def person_create(request: HttpRequest) -> HttpResponse:
     root = _manager_root(request)
     # Most accounts are cadres', for the unit the list was filtered to: the form starts there.
-    initial = {"role": Role.CADRE, "unit": request.GET.get("unit") or root.code}
+    initial = {"role": Role.CADRE, "unit": _starting_unit(request, root)}
     form = NewAccountForm(posted(request), manager=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -109,10 +123,15 @@ def person_edit(request: HttpRequest, username: str) -> HttpResponse:
     form = AccountForm(posted(request), manager=request.user, account=account)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        saved = saved_or_form_error(
+        saved = saved_or_current_shown(
             form,
             lambda: actions.update_account(
-                request.user, account, full_name=data["full_name"], role=data["role"], unit=data["unit"]
+                request.user,
+                account,
+                full_name=data["full_name"],
+                role=data["role"],
+                unit=data["unit"],
+                read_version=form.read_version,
             ),
         )
         if saved is not None:

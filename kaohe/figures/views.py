@@ -9,6 +9,7 @@ Which units a user sees is kaohe.access's decision: a unit outside the user's su
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -163,7 +164,13 @@ def records_href(figure: Figure, unit: Organisation | ShownUnit, year: int) -> s
     if category:
         query["category"] = category
     query.update(date_from=start.isoformat(), date_to=end.isoformat())
-    return reverse("records:list", args=[kind]) + "?" + urlencode(query)
+    return _records_list_url(kind) + "?" + urlencode(query)
+
+
+@functools.cache
+def _records_list_url(kind: str) -> str:
+    """Resolved once per kind: a page of the overview links seven hundred figures to their records."""
+    return reverse("records:list", args=[kind])
 
 
 # The unit's page -----------------------------------------------------------------------------------------

@@ -7,8 +7,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
+from kaohe.access import Do, can
 from kaohe.history.actions import record_event
 from kaohe.history.models import Action, Event
 from kaohe.organisations.importing import ImportPlan
@@ -18,8 +20,16 @@ from kaohe.organisations.models import (
     Organisation,
     path_for,
 )
+from kaohe.versions import refuse_if_stale
 
 EDITABLE_FIELDS = ("name", "category", "members")
+# What each new version of a unit is recorded as (its records and accounts have their own events).
+UNIT_CHANGES = (
+    Action.ORGANISATION_UPDATED,
+    Action.ORGANISATION_MOVED,
+    Action.ORGANISATION_DEACTIVATED,
+    Action.ORGANISATION_REACTIVATED,
+)
 
 
 def check_placement(category: str, parent: Organisation | None) -> None:
@@ -33,13 +43,25 @@ def check_placement(category: str, parent: Organisation | None) -> None:
         )
 
 
+def check_code_free(actor: Any, code: str) -> None:
+    """A code taken in the actor's system names its unit; one taken elsewhere only cannot be used, so that
+    nobody learns from the refusal that another system holds it (codes are unique across every district)."""
+    holder = Organisation.objects.filter(code=code).first()
+    if holder is None:
+        return
+    if can(actor, Do.VIEW, holder):
+        message = _("The code %(code)s is already used by %(unit)s.") % {"code": code, "unit": holder}
+    else:
+        message = _("The code %(code)s cannot be used; choose another.") % {"code": code}
+    raise ValidationError({"code": message})
+
+
 @transaction.atomic
 def create_organisation(
     actor: Any, *, parent: Organisation, code: str, name: str, category: str, members: int
 ) -> Organisation:
     check_placement(category, parent)
-    if Organisation.objects.filter(code=code).exists():
-        raise ValidationError(_("The code %(code)s is already in use.") % {"code": code})
+    check_code_free(actor, code)
     organisation = Organisation.objects.create(
         parent=parent,
         code=code,
@@ -53,10 +75,26 @@ def create_organisation(
     return organisation
 
 
+def history_of(organisation: Organisation) -> QuerySet[Event]:
+    """The unit's own changes: one event for each version after the first."""
+    return Event.objects.filter(organisation=organisation, action__in=UNIT_CHANGES)
+
+
+def _locked(organisation: Organisation) -> Organisation:
+    return Organisation.objects.select_for_update().get(pk=organisation.pk)
+
+
 @transaction.atomic
-def update_organisation(actor: Any, organisation: Organisation, **values: Any) -> Organisation:
-    """Name, category and member count; a category must still fit the parent and the children."""
-    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+def update_organisation(
+    actor: Any, organisation: Organisation, *, read_version: int | None = None, **values: Any
+) -> Organisation:
+    """Name, category and member count; a category must still fit the parent and the children.
+
+    Refused (StaleEdit) if the unit changed since the person read it at read_version (kaohe.versions):
+    views pass the version their form read; writers without a form leave it out.
+    """
+    organisation = _locked(organisation)
+    refuse_if_stale(organisation, read_version, history_of(organisation))
     if values.get("category", organisation.category) != organisation.category:
         check_placement(values["category"], organisation.parent)
         for child in organisation.children.all():
@@ -69,13 +107,18 @@ def update_organisation(actor: Any, organisation: Organisation, **values: Any) -
     if changes:
         for field, (_before, after) in changes.items():
             setattr(organisation, field, after)
-        organisation.save(update_fields=[*changes, "updated_at"])
+        organisation.version += 1
+        organisation.save(update_fields=[*changes, "version", "updated_at"])
         record_event(actor, Action.ORGANISATION_UPDATED, organisation, changes=changes)
     return organisation
 
 
 @transaction.atomic
-def move_organisation(actor: Any, organisation: Organisation, new_parent: Organisation) -> Organisation:
+def move_organisation(
+    actor: Any, organisation: Organisation, new_parent: Organisation, *, read_version: int | None = None
+) -> Organisation:
+    organisation = _locked(organisation)
+    refuse_if_stale(organisation, read_version, history_of(organisation))
     if new_parent.is_within(organisation):
         raise ValidationError(_("A unit cannot be moved under itself or under one of its own units."))
     if not new_parent.is_active:
@@ -83,7 +126,8 @@ def move_organisation(actor: Any, organisation: Organisation, new_parent: Organi
     check_placement(organisation.category, new_parent)
     old_parent = organisation.parent
     organisation.parent = new_parent
-    organisation.save(update_fields=["parent", "updated_at"])
+    organisation.version += 1
+    organisation.save(update_fields=["parent", "version", "updated_at"])
     repath_subtree(organisation, path_for(new_parent.path, organisation.code))
     record_event(
         actor,
@@ -111,6 +155,8 @@ def repath_subtree(organisation: Organisation, new_path: str) -> None:
 
 @transaction.atomic
 def deactivate_organisation(actor: Any, organisation: Organisation) -> Organisation:
+    # A button that names the state it leads to: a stale page cannot undo anyone's change, so no version check.
+    organisation = _locked(organisation)
     active_children = organisation.children.filter(is_active=True).count()
     if active_children:
         raise ValidationError(
@@ -118,7 +164,8 @@ def deactivate_organisation(actor: Any, organisation: Organisation) -> Organisat
             % {"unit": organisation, "count": active_children}
         )
     organisation.is_active = False
-    organisation.save(update_fields=["is_active", "updated_at"])
+    organisation.version += 1
+    organisation.save(update_fields=["is_active", "version", "updated_at"])
     # A dissolved unit's cadres lose their access with it; reactivating the unit leaves that to a manager.
     from kaohe.accounts.actions import set_account_active
 
@@ -131,10 +178,12 @@ def deactivate_organisation(actor: Any, organisation: Organisation) -> Organisat
 
 @transaction.atomic
 def reactivate_organisation(actor: Any, organisation: Organisation) -> Organisation:
+    organisation = _locked(organisation)
     if organisation.parent and not organisation.parent.is_active:
         raise ValidationError(_("Reactivate the unit above it, %(unit)s, first.") % {"unit": organisation.parent})
     organisation.is_active = True
-    organisation.save(update_fields=["is_active", "updated_at"])
+    organisation.version += 1
+    organisation.save(update_fields=["is_active", "version", "updated_at"])
     record_event(actor, Action.ORGANISATION_REACTIVATED, organisation)
     return organisation
 
@@ -212,9 +261,11 @@ def _update_known_units(plan: ImportPlan, ids: dict[str, int]) -> list[tuple[Org
         if changes:
             for field, value in wanted.items():
                 setattr(org, field, value)
+            # Counted in the database: the plan read these units before this transaction began.
+            org.version = F("version") + 1  # type: ignore[assignment]
             updated.append((org, changes))
     Organisation.objects.bulk_update(
-        [org for org, _ in updated], ["name", "category", "members", "parent"], batch_size=1000
+        [org for org, _ in updated], ["name", "category", "members", "parent", "version"], batch_size=1000
     )
     # Each move reads the unit's current path first, so the order of the moves does not matter.
     for org, new_path in moved:

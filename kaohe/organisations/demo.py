@@ -9,7 +9,7 @@ from typing import Any
 from kaohe.organisations.importing import CATEGORY, CODE, MEMBERS, NAME, PARENT
 
 DISTRICT_CODE = "YX"
-DEMO_PASSWORD = "kaohe-demo-2026"
+DEMO_PASSWORD = "kaohe-demo-2026"  # noqa: S105 (the demo's published password, in the README)
 
 TOWNSHIPS = [
     "城关街道",
@@ -78,7 +78,7 @@ PLACE_WORDS = "金银玉翠丰华兴盛嘉和春秋泰安瑞祥福康宏远明�
 
 def district_rows(seed: int = 2026) -> list[dict[str, Any]]:
     """1 district federation, 25 secondary unions, 15 direct units, 400 grassroots units."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (made-up demo data, not a secret)
     secondary = [(f"{name}总工会", "乡镇街道总工会") for name in TOWNSHIPS]
     secondary += [(f"{name}工会", "委局公司工会") for name in BUREAUS]
     shares = [rng.randint(8, 24) for _ in secondary]
@@ -88,7 +88,7 @@ def district_rows(seed: int = 2026) -> list[dict[str, Any]]:
 
 def large_rows(seed: int = 2026) -> list[dict[str, Any]]:
     """One district of exactly 30,000 units: 80 secondary unions, 300 direct, the rest grassroots."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (made-up demo data, not a secret)
     secondary = [(f"第{i}街道总工会", "乡镇街道总工会") for i in range(1, 41)]
     secondary += [(f"第{i}委局公司工会", "委局公司工会") for i in range(1, 41)]
     direct = [f"区直属第{i}单位工会" for i in range(1, 301)]

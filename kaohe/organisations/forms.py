@@ -6,10 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaohe.forms import StyledFormMixin
+from kaohe.limits import FileSizeValidator, import_file_max_bytes
 from kaohe.organisations.models import ALLOWED_PARENT_CATEGORIES, Category, Organisation
+from kaohe.versions import VersionedFormMixin
 
 
-class OrganisationForm(StyledFormMixin, forms.ModelForm):
+class OrganisationForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["code", "name", "category", "members"]
@@ -21,15 +23,20 @@ class OrganisationForm(StyledFormMixin, forms.ModelForm):
             del self.fields["code"]
         if parent is not None:
             category_field = self.fields["category"]
-            assert isinstance(category_field, forms.ChoiceField)
+            assert isinstance(category_field, forms.ChoiceField)  # noqa: S101 (for mypy; not a check of input)
             category_field.choices = [
                 (value, label)
                 for value, label in Category.choices
                 if parent.category in ALLOWED_PARENT_CATEGORIES[value]
             ]
 
+    def validate_unique(self) -> None:
+        """Left to create_organisation: Django's "already exists" would say so of another system's code too."""
 
-class MoveForm(StyledFormMixin, forms.Form):
+
+class MoveForm(VersionedFormMixin, StyledFormMixin, forms.Form):
+    """The unit's new parent; the unit being moved is given as edited=."""
+
     new_parent = forms.CharField(
         label=_("Code of the new parent unit"),
         max_length=40,
@@ -41,6 +48,7 @@ class ImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Units file (.xlsx or .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        validators=[FileSizeValidator(import_file_max_bytes)],
     )
 
 

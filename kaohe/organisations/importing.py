@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from kaohe import limits
 from kaohe.organisations.models import (
     ALLOWED_PARENT_CATEGORIES,
     CATEGORY_BY_FILE_NAME,
@@ -30,6 +32,7 @@ CATEGORY = "单位类别"
 MEMBERS = "会员人数"
 COLUMNS = (CODE, NAME, PARENT, CATEGORY, MEMBERS)
 UNKNOWN = "?"  # a path that cannot be known because a parent is missing
+NAME_MAX_LENGTH = Organisation._meta.get_field("name").max_length or 100
 
 
 @dataclass
@@ -82,16 +85,13 @@ def _parse_row(number: int, row: dict[str, Any], errors: list[RowError]) -> Plan
     code = clean_text(row.get(CODE))
     if not code:
         fault(CODE, _("The unit code is empty."))
-    elif len(code) > CODE_MAX_LENGTH or not re.match(CODE_PATTERN, code):
+    elif not _is_code(code):
         fault(
             CODE,
             _("“%(code)s” is not a valid code: use letters, digits, '.', '_' and '-', at most 40.") % {"code": code},
         )
-    name = clean_text(row.get(NAME))
-    if not name:
-        fault(NAME, _("The unit name is empty."))
-    elif len(name) > 100:
-        fault(NAME, _("The unit name is longer than 100 characters."))
+    name = _parse_name(row.get(NAME), fault)
+    parent_code = _parse_parent_code(row.get(PARENT), fault)
     category_name = clean_text(row.get(CATEGORY))
     category = CATEGORY_BY_FILE_NAME.get(category_name)
     if category is None:
@@ -103,7 +103,31 @@ def _parse_row(number: int, row: dict[str, Any], errors: list[RowError]) -> Plan
     members = _parse_members(row.get(MEMBERS), fault)
     if len(errors) > before or category is None or members is None:
         return None
-    return PlannedUnit(number, code, name, clean_text(row.get(PARENT)), category, members)
+    return PlannedUnit(number, code, name, parent_code, category, members)
+
+
+def _parse_name(value: Any, fault: Any) -> str:
+    name = clean_text(value)
+    if not name:
+        fault(NAME, _("The unit name is empty."))
+    elif len(name) > NAME_MAX_LENGTH:
+        fault(NAME, _("The unit name is longer than 100 characters."))
+    elif message := limits.character_fault(name):
+        fault(NAME, message)
+    return name
+
+
+def _parse_parent_code(value: Any, fault: Any) -> str:
+    code = clean_text(value)
+    if code and not _is_code(code):
+        # Never looked up: no unit has such a code, and a NUL would fail the query on PostgreSQL.
+        fault(PARENT, _("There is no unit with the code %(code)s, in the file or in your system.") % {"code": code})
+    return code
+
+
+def _is_code(text: str) -> bool:
+    # fullmatch: re.match's $ would let a code end in a line break.
+    return len(text) <= CODE_MAX_LENGTH and re.fullmatch(CODE_PATTERN, text) is not None
 
 
 def _parse_members(value: Any, fault: Any) -> int | None:
@@ -111,18 +135,32 @@ def _parse_members(value: Any, fault: Any) -> int | None:
     if text == "":
         fault(MEMBERS, _("The number of members is empty."))
         return None
-    try:
-        number = float(text.replace(",", ""))
-    except ValueError:
+    number = _finite_number(value, text)
+    if number is None:
         fault(MEMBERS, _("“%(value)s” is not a number.") % {"value": text})
         return None
     if number < 0:
         fault(MEMBERS, _("The number of members cannot be negative (%(value)s).") % {"value": text})
         return None
-    if not number.is_integer():
+    if number != number.to_integral_value():
         fault(MEMBERS, _("The number of members must be a whole number (%(value)s).") % {"value": text})
         return None
+    if message := limits.count_fault(number, text):
+        fault(MEMBERS, message)
+        return None
     return int(number)
+
+
+def _finite_number(value: Any, text: str) -> Decimal | None:
+    """Decimal, not float: 10000000000000000001 stays itself rather than 1e19; NaN and 1e400 are no numbers,
+    and nor is an Excel TRUE (which Python would count as 1)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 def _drop_duplicate_codes(units: list[PlannedUnit], errors: list[RowError]) -> list[PlannedUnit]:
@@ -166,7 +204,8 @@ def _check_against_tree(
 
     current = existing.get(unit.code)
     if current is not None and not _visible(current, scope):
-        fault(CODE, _("The code %(code)s is already used by a unit outside your system.") % {"code": unit.code})
+        # The same words as the add form: the file must not tell anyone which codes other systems use.
+        fault(CODE, _("The code %(code)s cannot be used; choose another.") % {"code": unit.code})
         return
     if scope is not None and unit.code == scope.code:
         if unit.parent_code != (scope.parent.code if scope.parent else "") or unit.category != scope.category:

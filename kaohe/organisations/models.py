@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
 
+from kaohe.versions import Versioned
+
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 CODE_MAX_LENGTH = 40
 PATH_SEPARATOR = "/"
@@ -103,7 +105,7 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         return self.filter(is_active=True)
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     code = models.CharField(
         _("unit code"),
         max_length=CODE_MAX_LENGTH,

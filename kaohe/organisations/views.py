@@ -25,6 +25,7 @@ from kaohe.spreadsheets import (
     write_report,
     write_xlsx,
 )
+from kaohe.versions import saved_or_current_shown
 
 # The units file (kaohe.organisations.importing), each column typed: codes stay text, member counts numbers.
 EXPORT_COLUMNS = (
@@ -101,12 +102,14 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
     if not can_move_or_deactivate(request.user, unit):
         del form.fields["category"]  # one's own unit's category is set by the unit above
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_organisation(request.user, unit, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("%(unit)s was saved.") % {"unit": unit})
+        saved = saved_or_current_shown(
+            form,
+            lambda: actions.update_organisation(
+                request.user, unit, read_version=form.read_version, **form.cleaned_data
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("%(unit)s was saved.") % {"unit": saved})
             return redirect("organisations:detail", code=unit.code)
     return render(request, "organisations/form.html", {"form": form, "parent": unit.parent, "unit": unit})
 
@@ -116,22 +119,26 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_organisation(request.user, code)
     if not can_move_or_deactivate(request.user, unit):
         raise PermissionDenied
-    form = MoveForm(posted(request))
+    form = MoveForm(posted(request), edited=unit)
     if request.method == "POST" and form.is_valid():
-        new_parent = visible_organisations(request.user).filter(code=form.cleaned_data["new_parent"]).first()
-        if new_parent is None:
-            form.add_error("new_parent", _("There is no unit with this code in your system."))
-        else:
-            try:
-                actions.move_organisation(request.user, unit, new_parent)
-            except ValidationError as error:
-                form.add_error("new_parent", error)
-            else:
-                messages.success(
-                    request, _("%(unit)s now belongs to %(parent)s.") % {"unit": unit, "parent": new_parent}
-                )
-                return redirect("organisations:detail", code=unit.code)
+        moved = _moved_as_asked(request, unit, form)
+        if moved is not None:
+            messages.success(request, _("%(unit)s now belongs to %(parent)s.") % {"unit": unit, "parent": moved.parent})
+            return redirect("organisations:detail", code=unit.code)
     return render(request, "organisations/move.html", {"form": form, "unit": unit})
+
+
+def _moved_as_asked(request: HttpRequest, unit: Organisation, form: MoveForm) -> Organisation | None:
+    """The unit under the parent the form names, or None with the reason on the form."""
+    new_parent = visible_organisations(request.user).filter(code=form.cleaned_data["new_parent"]).first()
+    if new_parent is None:
+        form.add_error("new_parent", _("There is no unit with this code in your system."))
+        return None
+    return saved_or_current_shown(
+        form,
+        lambda: actions.move_organisation(request.user, unit, new_parent, read_version=form.read_version),
+        refusals_on="new_parent",
+    )
 
 
 @login_required

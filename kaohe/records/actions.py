@@ -10,14 +10,17 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext as _
 
 from kaohe.history.actions import record_event
-from kaohe.history.models import Action
+from kaohe.history.models import Action, Event
 from kaohe.organisations.models import Organisation
 from kaohe.records.kinds import Cell, RecordKind, kind_of
 from kaohe.records.models import Record
+from kaohe.versions import NOT_DELETED, refuse_if_stale
 
 
 class DuplicateRecord(Exception):
@@ -70,15 +73,33 @@ def create_record(
     return record
 
 
+def history_of(kind: RecordKind, record: Record) -> models.QuerySet[Event]:
+    """The record's changes: one event for each version after the first."""
+    return Event.objects.filter(action=Action.RECORD_UPDATED, details__kind=kind.slug, details__record_id=record.pk)
+
+
 @transaction.atomic
-def update_record(actor: Any, record: Record, values: dict[str, Any], allow_duplicate: bool = False) -> Record:
+def update_record(
+    actor: Any,
+    record: Record,
+    values: dict[str, Any],
+    allow_duplicate: bool = False,
+    *,
+    read_version: int | None = None,
+) -> Record:
     """Changes the given fields (and the unit, under "organisation"); nothing is written if none changed.
 
+    Refused (StaleEdit) if the record changed since the person read it at read_version (kaohe.versions):
+    views pass the version their form read; writers without a form leave it out.
     Raises DuplicateRecord if the change makes the record identical to another one, unless the person said
     to save it anyway. A record that was identical to another before (added anyway) may still be edited.
     """
     kind = kind_of(record)
-    record = kind.model._default_manager.select_for_update().select_related("organisation").get(pk=record.pk)
+    locked = _locked(kind, record)
+    if locked is None:
+        raise ValidationError(_("This record was deleted since you opened it; your changes were not saved."))
+    record = locked
+    refuse_if_stale(record, read_version, history_of(kind, record))
     before = _snapshot(kind, record)
     old_files = _file_names(record)
     old_fingerprint = record.fingerprint
@@ -89,6 +110,7 @@ def update_record(actor: Any, record: Record, values: dict[str, Any], allow_dupl
     record.fingerprint = kind.fingerprint(record)
     if record.fingerprint != old_fingerprint and not allow_duplicate:
         _refuse_duplicate(kind, record)
+    record.version += 1
     record.save()
     after = _snapshot(kind, record)  # a new file's stored name is known only once saved
     changes = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
@@ -100,14 +122,33 @@ def update_record(actor: Any, record: Record, values: dict[str, Any], allow_dupl
 
 
 @transaction.atomic
-def delete_record(actor: Any, record: Record) -> None:
+def delete_record(actor: Any, record: Record, *, read_version: int | None = None) -> Record:
+    """Refused (StaleEdit) if the record changed since the person read it: they confirmed deleting what they saw.
+
+    Returns the record as it was.
+    """
     kind = kind_of(record)
+    locked = _locked(kind, record)
+    if locked is None:
+        return record  # deleted meanwhile (a double click, or someone else): as the person asked
+    record = locked
+    refuse_if_stale(record, read_version, history_of(kind, record), outcome=NOT_DELETED)
     before = _snapshot(kind, record)
     record_id, organisation, files = record.pk, record.organisation, _file_names(record)
     record.delete()
     _delete_files_on_commit(files)
     changes = {field: [value, None] for field, value in before.items() if value not in (None, "")}
     record_event(actor, Action.RECORD_DELETED, organisation, kind=kind.slug, record_id=record_id, changes=changes)
+    return record
+
+
+def _locked(kind: RecordKind, record: Record) -> Record | None:
+    """The record as stored, its row locked until the transaction ends; None if it was deleted meanwhile.
+
+    Only the record's row: its unit is read along, not locked, so that other writers of the unit go on.
+    """
+    rows = kind.model._default_manager.select_for_update(of=("self",)).select_related("organisation")
+    return rows.filter(pk=record.pk).first()
 
 
 def _refuse_duplicate(kind: RecordKind, record: Record) -> None:

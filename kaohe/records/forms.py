@@ -4,7 +4,6 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.text import capfirst
@@ -12,13 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from kaohe.access import Do, can, visible_organisations
 from kaohe.forms import StyledFormMixin, UnitFilterForm
+from kaohe.limits import FileSizeValidator, document_file_max_bytes
 from kaohe.organisations.models import CODE_MAX_LENGTH, Organisation
 from kaohe.records.actions import editable_fields
 from kaohe.records.kinds import RecordKind
 from kaohe.records.models import Record
 from kaohe.records.queries import RecordFilter
-
-MAX_FILE_SIZE = 20 * 1024 * 1024
+from kaohe.versions import VersionedFormMixin
 
 
 def model_field(kind: RecordKind, name: str) -> models.Field[Any, Any]:
@@ -70,7 +69,7 @@ class FilterForm(UnitFilterForm):
         )
 
 
-class RecordForm(StyledFormMixin, forms.ModelForm):
+class RecordForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
     """The base of every kind's form: its own fields, and the unit chosen by code among those one may edit."""
 
     unit = forms.CharField(
@@ -91,7 +90,7 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
                 field.validators.append(MinValueValidator(0))
                 field.widget.attrs["min"] = 0
             if isinstance(field, forms.FileField):
-                field.validators.append(_at_most_max_file_size)
+                field.validators.append(FileSizeValidator(document_file_max_bytes))
 
     def clean_unit(self) -> Organisation:
         code = self.cleaned_data["unit"].strip()
@@ -112,11 +111,6 @@ class DuplicateConfirmationForm(forms.Form):
 
     def confirmed(self) -> bool:
         return self.is_valid() and self.cleaned_data["anyway"]
-
-
-def _at_most_max_file_size(upload: Any) -> None:
-    if isinstance(upload, UploadedFile) and (upload.size or 0) > MAX_FILE_SIZE:
-        raise ValidationError(_("A file may be at most 20 MB."))
 
 
 def record_form_class(kind: RecordKind) -> type[RecordForm]:

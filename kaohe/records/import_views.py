@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from kaohe.access import Do, can, scope_root
 from kaohe.forms import StyledFormMixin
+from kaohe.limits import FileSizeValidator, import_file_max_bytes
 from kaohe.organisations.models import Organisation
 from kaohe.records import importing
 from kaohe.records.kinds import Cell, Column, kind_or_404
@@ -30,6 +31,7 @@ class RecordsFileForm(StyledFormMixin, forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Records file (.xlsx or .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        validators=[FileSizeValidator(import_file_max_bytes)],
     )
 
 
@@ -101,7 +103,7 @@ def _how_to_fill(column: Column) -> str:
     if column.cell is Cell.UNIT:
         return _("The code of a unit in your system.")
     if column.cell is Cell.CHOICE:
-        assert column.choices is not None
+        assert column.choices is not None  # noqa: S101 (for mypy: a choice column has choices)
         return _("One of %(choices)s.") % {"choices": "、".join(column.choices)}
     if column.cell is Cell.DATE:
         return _("A date, such as 2026-03-05.")

@@ -20,6 +20,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kaohe import limits
 from kaohe.history.actions import record_event
 from kaohe.history.models import Action
 from kaohe.organisations.models import Organisation
@@ -32,8 +33,6 @@ BATCH_SIZE = 2000
 # Fingerprints asked about per query: a few hundred keeps each statement small on every database (SQLite
 # allows 32,766 parameters, older builds 999) while 100,000 rows still take only a few hundred queries.
 LOOKUP_BATCH_SIZE = 500
-# The largest value a PositiveIntegerField holds on every database kaohe runs on.
-LARGEST_WHOLE_NUMBER = 2_147_483_647
 # 2026-03-05, and the 2026/3/5 that Excel on Chinese Windows writes when it saves dates to csv.
 DATE_PATTERN = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
@@ -174,7 +173,7 @@ def _attribute(column: Column) -> str:
 
 def _reader(kind: RecordKind, column: Column, scope: Organisation | None) -> Reader:
     field = kind.model._meta.get_field(column.field)
-    assert isinstance(field, models.Field), "a column names a field of the model"
+    assert isinstance(field, models.Field), "a column names a field of the model"  # noqa: S101 (for mypy; not a check of input)
     parse = _parser(column, field, scope)
     empty = None if field.null else ""
 
@@ -192,14 +191,14 @@ def _parser(column: Column, field: models.Field[Any, Any], scope: Organisation |
     if column.cell is Cell.UNIT:
         return _unit_parser(_unit_ids(scope))
     if column.cell is Cell.CHOICE:
-        assert column.choices is not None
+        assert column.choices is not None  # noqa: S101 (for mypy: a choice column has choices)
         return _choice_parser(column.choices)
     if column.cell is Cell.DATE:
         return _parse_date
     if column.cell is Cell.INTEGER:
         return _parse_whole_number
     if column.cell is Cell.DECIMAL:
-        assert isinstance(field, models.DecimalField)
+        assert isinstance(field, models.DecimalField)  # noqa: S101 (for mypy; not a check of input)
         return _decimal_parser(field.max_digits or 0, field.decimal_places or 0)
     return _text_parser(column.max_length)
 
@@ -259,22 +258,23 @@ def _parse_whole_number(raw: Any) -> int:
     number, text = _number(raw)
     if number != number.to_integral_value():
         raise CellFault(_("“%(value)s” is not a whole number.") % {"value": text})
-    if number > LARGEST_WHOLE_NUMBER:
-        raise CellFault(_("“%(value)s” is too large.") % {"value": text})
+    if message := limits.count_fault(number, text):  # before int(): 1e999999 is a whole number too
+        raise CellFault(message)
     return int(number)
 
 
 def _decimal_parser(max_digits: int, decimal_places: int) -> Reader:
     step = Decimal(1).scaleb(-decimal_places)
-    limit = Decimal(10) ** (max_digits - decimal_places)
+    # What the field holds (99,999,999.99 for 10 digits, 2 places), and no more than any amount may be.
+    largest = min(Decimal(10) ** (max_digits - decimal_places) - step, limits.LARGEST_AMOUNT)
 
     def parse(raw: Any) -> Decimal:
         number, text = _number(raw)
-        if number < limit:
+        if number < largest + 1:  # small enough to round (quantize fails on numbers beyond its precision)
             # Rounded to the field's places, as Excel shows it: its sums often end in ...0000000001.
             number = number.quantize(step, rounding=ROUND_HALF_UP)
-        if number >= limit:  # checked after rounding: 99,999,999.999 rounds up past the limit
-            raise CellFault(_("“%(value)s” is too large.") % {"value": text})
+        if number > largest:  # checked after rounding: 99,999,999.999 rounds up past the limit
+            raise CellFault(limits.too_large(text, largest))
         return number
 
     return parse
@@ -297,13 +297,16 @@ def _number(raw: Any) -> tuple[Decimal, str]:
 
 
 def _text_parser(max_length: int | None) -> Reader:
+    # A column without a length of its own is a note (a TextField): several lines, up to the long-text limit.
+    multiline = max_length is None
+
     def parse(raw: Any) -> str:
         text = clean_text(raw)
-        if max_length is not None and len(text) > max_length:
-            raise CellFault(
-                _("The text is %(length)s characters long; at most %(max)s are allowed.")
-                % {"length": len(text), "max": max_length}
-            )
+        message = limits.length_fault(text, max_length or limits.LONG_TEXT_MAX_LENGTH) or limits.character_fault(
+            text, multiline
+        )
+        if message:
+            raise CellFault(message)
         return text
 
     return parse

@@ -244,5 +244,5 @@ def kind_of(record: Record) -> RecordKind:
 
 def file_name_of(column: Column, value: str) -> str:
     """The name a stored choice is written as in exports: the first file name that maps to it."""
-    assert column.choices is not None
+    assert column.choices is not None  # noqa: S101 (for mypy: a choice column has choices)
     return next(name for name, stored in column.choices.items() if stored == value)

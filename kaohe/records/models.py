@@ -10,6 +10,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kaohe.versions import Versioned
+
 
 class ActivityCategory(models.TextChoices):
     LECTURE = "lecture", _("Lecture hall")
@@ -74,8 +76,9 @@ class RecordQuerySet(models.QuerySet[Any]):
         return super().bulk_create(records, *args, **kwargs)
 
 
-class Record(models.Model):
-    """What every record has: the unit it belongs to, who entered it when, and the fingerprint of its identity."""
+class Record(Versioned):
+    """What every record has: the unit it belongs to, who entered it when, the fingerprint of its identity and
+    its version, which edit forms carry (kaohe.versions)."""
 
     organisation = models.ForeignKey(
         "organisations.Organisation", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"

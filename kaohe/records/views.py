@@ -20,13 +20,14 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
 from kaohe.access import Do, can, get_organisation, scope_root_or_404, visible_organisations
-from kaohe.forms import posted, saved_or_form_error
+from kaohe.forms import posted
 from kaohe.organisations.models import Organisation
 from kaohe.records import actions, exports, queries
 from kaohe.records.forms import DuplicateConfirmationForm, FilterForm, RecordForm, model_field, record_form
 from kaohe.records.kinds import KINDS, Cell, Column, RecordKind, kind_of, kind_or_404
 from kaohe.records.models import Record
 from kaohe.spreadsheets import export_response
+from kaohe.versions import ConfirmForm, saved_or_current_shown
 
 PER_PAGE = 50
 
@@ -206,7 +207,11 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         saved, duplicate = _saved_unless_duplicate(
             form,
             lambda anyway: actions.update_record(
-                request.user, record, {"organisation": unit, **values}, allow_duplicate=anyway
+                request.user,
+                record,
+                {"organisation": unit, **values},
+                allow_duplicate=anyway,
+                read_version=form.read_version,
             ),
             confirmation,
         )
@@ -228,7 +233,7 @@ def _saved_unless_duplicate(
 ) -> tuple[Record | None, Record | None]:
     """(the saved record, None), or (None, the identical record) until the person ticks "anyway"."""
     try:
-        return saved_or_form_error(form, lambda: save(confirmation.confirmed())), None
+        return saved_or_current_shown(form, lambda: save(confirmation.confirmed())), None
     except actions.DuplicateRecord as duplicate:
         return None, duplicate.existing
 
@@ -262,12 +267,17 @@ def _unit_and_values(form: RecordForm) -> tuple[Organisation, dict[str, Any]]:
 def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record_kind = kind_or_404(kind)
     record = _record_or_404(request, record_kind, pk, Do.EDIT)
-    if request.method == "POST":
-        actions.delete_record(request.user, record)
-        messages.success(request, _("%(record)s was deleted.") % {"record": record})
-        return redirect(_list_url(record_kind))
+    form = ConfirmForm(posted(request), edited=record)
+    if request.method == "POST" and form.is_valid():
+        deleted = saved_or_current_shown(
+            form, lambda: actions.delete_record(request.user, record, read_version=form.read_version)
+        )
+        if deleted is not None:
+            messages.success(request, _("%(record)s was deleted.") % {"record": deleted})
+            return redirect(_list_url(record_kind))
     cells = zip(_headings(record_kind), _cells(record_kind, record), strict=True)
-    return render(request, "records/delete.html", {"kind": record_kind, "record": record, "cells": cells})
+    context = {"kind": record_kind, "record": record, "cells": cells, "form": form}
+    return render(request, "records/delete.html", context)
 
 
 @login_required

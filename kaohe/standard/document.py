@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import reprlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kaohe import limits
 from kaohe.standard.indicators import BY_KEY, INDICATORS, RATE_TARGET, TARGET_BASES, Measure
 
 TIERS = ("district", "secondary", "direct")
@@ -24,6 +26,9 @@ TIERS = ("district", "secondary", "direct")
 GRASSROOTS_TIER = "grassroots"
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 HALF = Decimal("0.5")
+# As long as the Standard model's columns hold (slug, title); the texts inside live in its JSON document.
+SLUG_MAX_LENGTH = 80
+TITLE_MAX_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -105,12 +110,17 @@ class _Checker:
     def fault(self, path: str, message: str) -> None:
         self.errors.append((path, message))
 
-    def text(self, data: dict[str, Any], key: str, path: str) -> str:
+    def text(self, data: dict[str, Any], key: str, path: str, max_length: int = limits.LONG_TEXT_MAX_LENGTH) -> str:
         value = data.get(key)
         if not isinstance(value, str) or not value.strip():
             self.fault(f"{path}{key}", _("Text is required here."))
             return ""
-        return value.strip()
+        # Requirements run over several lines; a NUL or a lone surrogate could not even be stored.
+        text = value.strip()
+        message = limits.length_fault(text, max_length) or limits.character_fault(text, multiline=True)
+        if message:
+            self.fault(f"{path}{key}", message)
+        return text
 
     def integer(self, data: dict[str, Any], key: str, path: str, minimum: int = 1) -> int:
         value = data.get(key)
@@ -119,14 +129,14 @@ class _Checker:
                 f"{path}{key}", _("A whole number of at least %(minimum)s is required here.") % {"minimum": minimum}
             )
             return 0
+        if value > limits.LARGEST_STORED_INTEGER:  # a version is a column that holds no more
+            self.fault(f"{path}{key}", limits.too_large(_shown(value), limits.LARGEST_STORED_INTEGER))
+            return 0
         return value
 
     def points(self, value: Any, path: str) -> Decimal | None:
-        try:
-            number = Decimal(str(value)) if not isinstance(value, bool) and value is not None else None
-        except InvalidOperation:
-            number = None
-        if number is None or number <= 0 or number % HALF:
+        number = finite_decimal(value)
+        if number is None or number <= 0 or number > limits.LARGEST_POINTS or number % HALF:
             self.fault(path, _("Points must be a positive number in steps of 0.5."))
             return None
         return number
@@ -144,10 +154,41 @@ class _Checker:
         return value
 
 
+def finite_decimal(value: Any) -> Decimal | None:
+    """A number as a Decimal, or None: not for NaN, infinities (1e400 in JSON), text or True.
+
+    Never through str() of an int: Python refuses to write out an int of more than 4,300 digits."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return None
+    if isinstance(value, int) and abs(value) > limits.LARGEST_STORED_INTEGER:
+        return None
+    try:
+        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _as_text(value: Any) -> str:
+    """A value that should be text, or "" (its fault is reported where it is checked): never str() of
+    anything a file holds, which fails for an int of more than 4,300 digits."""
+    return value if isinstance(value, str) else ""
+
+
+def _shown(value: Any) -> str:
+    """A value the file holds, short enough for a message, whatever it is (a deep list, a huge int)."""
+    if isinstance(value, str):
+        return value[:100]
+    try:
+        return reprlib.repr(value)
+    except ValueError:  # an int of more than 4,300 digits somewhere inside, which Python will not write out
+        return "…"
+
+
 def parse_standard(data: Any, source: str = "") -> StandardDocument:
     check = _Checker()
     data = check.mapping(data, "(file)")
-    slug = check.text(data, "slug", "")
+    slug = check.text(data, "slug", "", max_length=SLUG_MAX_LENGTH)
     if slug and not SLUG_PATTERN.match(slug):
         check.fault("slug", _("Use lowercase letters, digits and '-' only."))
     tiers = _parse_tiers(check, data.get("tiers"))
@@ -157,10 +198,10 @@ def parse_standard(data: Any, source: str = "") -> StandardDocument:
     document = StandardDocument(
         slug=slug,
         version=check.integer(data, "version", ""),
-        title=check.text(data, "title", ""),
+        title=check.text(data, "title", "", max_length=TITLE_MAX_LENGTH),
         total_points=check.points(data.get("total_points"), "total_points") or Decimal(0),
         tiers=tiers,
-        grassroots_column=str(grassroots_column),
+        grassroots_column=_as_text(grassroots_column),
         categories=[
             _parse_category(check, category, f"categories[{index}]")
             for index, category in enumerate(check.sequence(data.get("categories"), "categories"))
@@ -177,8 +218,10 @@ def _parse_tiers(check: _Checker, value: Any) -> dict[str, str]:
     for tier in TIERS:
         check.text(tiers, tier, "tiers.")
     for unknown in set(tiers) - set(TIERS):
-        check.fault(f"tiers.{unknown}", _("Unknown tier; the tiers are %(tiers)s.") % {"tiers": ", ".join(TIERS)})
-    return {tier: str(tiers.get(tier, "")).strip() for tier in TIERS}
+        check.fault(
+            f"tiers.{_shown(unknown)}", _("Unknown tier; the tiers are %(tiers)s.") % {"tiers": ", ".join(TIERS)}
+        )
+    return {tier: _as_text(tiers.get(tier)).strip() for tier in TIERS}
 
 
 def _parse_category(check: _Checker, value: Any, path: str) -> Category:
@@ -212,14 +255,15 @@ def _parse_item(check: _Checker, value: Any, path: str, pooled: bool) -> Item:
         points = check.points(data.get("points"), f"{path}.points")
     requirements = check.mapping(data.get("requirements"), f"{path}.requirements")
     return Item(
-        number=str(number),
+        number=_as_text(number),
         content=check.text(data, "content", f"{path}."),
         points=points,
         requirements={
             tier: _parse_requirements(check, requirements.get(tier), f"{path}.requirements.{tier}") for tier in TIERS
         },
         rules=[
-            _parse_rule(check, rule, f"{path}.rules[{index}]") for index, rule in enumerate(data.get("rules") or [])
+            _parse_rule(check, rule, f"{path}.rules[{index}]")
+            for index, rule in enumerate(_optional_list(check, data.get("rules"), f"{path}.rules"))
         ],
     )
 
@@ -239,14 +283,23 @@ def _parse_requirements(check: _Checker, value: Any, path: str) -> list[Requirem
     return requirements
 
 
+def _optional_list(check: _Checker, value: Any, path: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        check.fault(path, _("A list is required here."))
+        return []
+    return value
+
+
 def _parse_rule(check: _Checker, value: Any, path: str) -> Rule:
     data = check.mapping(value, path)
     indicator = data.get("indicator")
-    if indicator not in INDICATORS:
+    if not isinstance(indicator, str) or indicator not in INDICATORS:  # a list or a mapping is no key at all
         check.fault(
             f"{path}.indicator",
             _("“%(key)s” is not a figure kaohe computes; use one of %(keys)s.")
-            % {"key": indicator, "keys": ", ".join(INDICATORS)},
+            % {"key": _shown(indicator), "keys": ", ".join(INDICATORS)},
         )
     tier = data.get("tier")
     if tier not in TIERS:
@@ -255,11 +308,11 @@ def _parse_rule(check: _Checker, value: Any, path: str) -> Rule:
     comparison = data.get("comparison")
     if (target is None) != (comparison is None) or comparison not in (None, "gte"):
         check.fault(f"{path}.comparison", _("Use “gte” with a target, and null without one."))
-    rated = indicator in BY_KEY and BY_KEY[str(indicator)].measure == Measure.RATE
+    rated = isinstance(indicator, str) and indicator in BY_KEY and BY_KEY[indicator].measure == Measure.RATE
     if rated and target is not None and (target.kind, target.of) != RATE_TARGET:
         # A rate is person-times ÷ members already: any other kind of target would compare unlike things.
         check.fault(f"{path}.target", _("A rate's target is a share of members (kind: share, of: members)."))
-    return Rule(str(indicator), str(tier), comparison, target)
+    return Rule(_as_text(indicator), _as_text(tier), comparison, target)
 
 
 def _parse_target(check: _Checker, value: Any, path: str) -> Target | None:
@@ -267,20 +320,19 @@ def _parse_target(check: _Checker, value: Any, path: str) -> Target | None:
         return None
     data = check.mapping(value, path)
     kind = data.get("kind")
-    amount_key = {"constant": "value", "multiple": "factor", "share": "ratio"}.get(str(kind))
+    amount_key = {"constant": "value", "multiple": "factor", "share": "ratio"}.get(_as_text(kind))
     if amount_key is None:
         check.fault(f"{path}.kind", _("Must be constant, multiple or share."))
         return None
-    try:
-        amount = Decimal(str(data.get(amount_key)))
-    except InvalidOperation:
-        amount = Decimal(-1)
+    amount = finite_decimal(data.get(amount_key))
+    if amount is None or amount > limits.LARGEST_AMOUNT:
+        amount = Decimal(-1)  # refused below, with the same words as a negative one
     if amount <= 0 or (kind == "share" and amount > 1):
         check.fault(f"{path}.{amount_key}", _("A positive number is required here (a share at most 1)."))
-    of = str(data.get("of") or "")
+    of = _as_text(data.get("of"))
     if kind != "constant" and of not in TARGET_BASES:
         check.fault(f"{path}.of", _("Must be one of %(bases)s.") % {"bases": ", ".join(TARGET_BASES)})
-    return Target(str(kind), amount, of if kind != "constant" else "")
+    return Target(_as_text(kind), amount, of if kind != "constant" else "")
 
 
 def _check_numbering_and_sums(check: _Checker, document: StandardDocument) -> None:

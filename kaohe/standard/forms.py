@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaohe.forms import StyledFormMixin
+from kaohe.limits import LARGEST_STORED_INTEGER, FileSizeValidator, standard_file_max_bytes
 from kaohe.standard.document import TIERS
 
 
@@ -34,7 +35,8 @@ class CompareForm(forms.Form):
 
 def _version_field(label: Any, versions: list[int] | None) -> forms.Field:
     if versions is None:
-        return forms.IntegerField(label=label, min_value=1)
+        # No version beyond what the column holds: a larger number is a bad request, not a failed query.
+        return forms.IntegerField(label=label, min_value=1, max_value=LARGEST_STORED_INTEGER)
     return forms.TypedChoiceField(
         label=label,
         coerce=int,
@@ -47,4 +49,5 @@ class StandardImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Standard file (.yaml, .json or .xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,.json,.xlsx"}),
+        validators=[FileSizeValidator(standard_file_max_bytes)],
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kaohe.access import can_choose_default_standard, can_load_standards
+from kaohe.limits import LARGEST_STORED_INTEGER
 from kaohe.spreadsheets import xlsx_response
 from kaohe.standard.actions import Loaded, StandardLocked, load_standard, make_default_standard
 from kaohe.standard.diff import Comparison, compare
@@ -168,7 +169,11 @@ def export(request: HttpRequest, slug: str, version: int) -> HttpResponse:
 def compare_versions(request: HttpRequest, slug: str) -> HttpResponse:
     form = CompareForm(request.GET)
     if not form.is_valid():
-        raise BadRequest(_("Say which two versions to compare: ?from=1&to=2."))
+        # Said on the page: Django's own 400 page would not show why.
+        message = _("Say which two versions to compare, each a whole number from 1 to %(max)s: ?from=1&to=2.") % {
+            "max": f"{LARGEST_STORED_INTEGER:,}"
+        }
+        return render(request, "standard/compare_refused.html", {"message": message, "slug": slug}, status=400)
     versions = Standard.objects.filter(slug=slug, version__in=[form.cleaned_data["from"], form.cleaned_data["to"]])
     by_version = {standard.version: standard for standard in versions}
     old, new = by_version.get(form.cleaned_data["from"]), by_version.get(form.cleaned_data["to"])

@@ -1,8 +1,9 @@
 """People management: managers look after the accounts of their system, under the same subtree rule as units.
 
-A district administrator manages every account of the district; a secondary union's cadre the cadre accounts
-of its system; assessors and grassroots cadres manage nobody (403). An account outside one's subtree does not
-exist (404), and nobody manages their own account here. Every change is a history event without passwords.
+A district administrator manages every account of the district but their own; a secondary union's cadre the
+cadre accounts of the units below its own (its own unit's accounts, its colleagues', are managed from above);
+assessors and grassroots cadres manage nobody (403). An account outside one's subtree does not exist (404), and
+nobody manages their own account here. Every change is a history event without passwords.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from kaohe.accounts.models import Role, User
 from kaohe.conftest import make_unit, make_user
@@ -38,6 +40,7 @@ def colleagues(tree, personas) -> dict[str, User]:
         "lq-g1-cadre": "LQ-S1-G1",
     }
     accounts = {username: make_user(username, Role.CADRE, tree[code]) for username, code in at.items()}
+    accounts["yx-admin"] = make_user("yx-admin", Role.DISTRICT_ADMIN, tree["YX"])
     for account in accounts.values():
         account.first_name = f"同事{account.username}"
         account.save()
@@ -75,7 +78,8 @@ def create(client, **overrides: str):
 def edit(client, username: str, **values: str):
     account = User.objects.get(username=username)
     data = {"full_name": account.get_full_name(), "role": account.role, "unit": account.organisation.code}
-    return client.post(reverse("people_edit", args=[username]), {**data, **values})
+    # The hidden version, as the form opened now would carry it.
+    return client.post(reverse("people_edit", args=[username]), {**data, "version": account.version, **values})
 
 
 def events(action: Action) -> list[Event]:
@@ -87,20 +91,21 @@ def events(action: Action) -> list[Event]:
 # persona, the account of: its own unit / a unit in its subtree / a unit outside it, with
 # (what the list shows of it, or the list's status; the status of its edit page)
 MATRIX = [
-    ("district_admin", "assessor", (LISTED, OK)),  # own unit
+    ("district_admin", "assessor", (LISTED, OK)),  # own unit: the district's accounts are all the admin's
+    ("district_admin", "yx-admin", (LISTED, OK)),  # another administrator too
     ("district_admin", "g1-colleague", (LISTED, OK)),  # subtree
     ("district_admin", "lq-colleague", (NOT_LISTED, NOT_FOUND)),  # another district
     ("assessor", "admin", (FORBIDDEN, FORBIDDEN)),  # assessors read, they manage nobody
     ("assessor", "g1-colleague", (FORBIDDEN, FORBIDDEN)),
     ("assessor", "lq-colleague", (FORBIDDEN, NOT_FOUND)),
-    ("secondary_cadre", "s1-colleague", (LISTED, OK)),
+    ("secondary_cadre", "s1-colleague", (LISTED, FORBIDDEN)),  # own unit: managed from above
     ("secondary_cadre", "g1-colleague", (LISTED, OK)),
     ("secondary_cadre", "s2-cadre", (NOT_LISTED, NOT_FOUND)),  # a sibling system
     ("secondary_cadre", "admin", (NOT_LISTED, NOT_FOUND)),  # the unit above
     ("grassroots_cadre", "g1-colleague", (FORBIDDEN, FORBIDDEN)),  # grassroots cadres manage nobody
     ("grassroots_cadre", "g2-cadre", (FORBIDDEN, NOT_FOUND)),
     ("grassroots_cadre", "chengguan", (FORBIDDEN, NOT_FOUND)),
-    ("outsider", "lq-colleague", (LISTED, OK)),
+    ("outsider", "lq-colleague", (LISTED, FORBIDDEN)),
     ("outsider", "lq-g1-cadre", (LISTED, OK)),
     ("outsider", "g1-colleague", (NOT_LISTED, NOT_FOUND)),
 ]
@@ -164,6 +169,95 @@ def test_a_secondary_cadre_cannot_manage_an_assessor_placed_in_its_system(client
     assert client.get(reverse("people_edit", args=[stray.username])).status_code == FORBIDDEN
 
 
+def test_a_cadre_cannot_reset_a_colleagues_password_and_log_in_as_them(client, secondary_cadre, colleagues):
+    # s1-colleague works at the cadre's own unit: its account is the district's to manage, not a colleague's.
+    client.force_login(secondary_cadre)
+
+    pages = [
+        client.get(reverse("people_password", args=["s1-colleague"])),
+        client.post(
+            reverse("people_password", args=["s1-colleague"]),
+            {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        ),
+        client.post(reverse("people_deactivate", args=["s1-colleague"])),
+        edit(client, "s1-colleague", full_name="冒名"),
+    ]
+
+    assert [page.status_code for page in pages] == [FORBIDDEN] * 4
+    assert not log_in(client.__class__(), "s1-colleague", NEW_PASSWORD)
+    assert log_in(client.__class__(), "s1-colleague", PASSWORD)
+    assert User.objects.get(username="s1-colleague").get_full_name() == "同事s1-colleague"
+    assert not Event.objects.exists()
+
+
+def test_a_colleagues_account_is_reset_from_above(client, district_admin, colleagues):
+    client.force_login(district_admin)
+
+    response = client.post(
+        reverse("people_password", args=["s1-colleague"]),
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert log_in(client.__class__(), "s1-colleague", NEW_PASSWORD)
+
+
+def test_a_district_admin_manages_another_admin_but_not_themself(client, district_admin, colleagues):
+    client.force_login(district_admin)
+
+    other = client.post(
+        reverse("people_password", args=["yx-admin"]),
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    own = client.post(
+        reverse("people_password", args=["admin"]), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+
+    assert (other.status_code, own.status_code) == (302, FORBIDDEN)
+    assert User.objects.get(username="yx-admin").check_password(NEW_PASSWORD)
+    assert User.objects.get(username="admin").check_password(PASSWORD)
+
+
+@pytest.mark.parametrize(("persona", "unit"), [("secondary_cadre", "YX-S1"), ("outsider", "LQ-S1")])
+def test_a_cadre_cannot_add_an_account_to_their_own_unit(client, personas, persona, unit):
+    client.force_login(personas[persona])
+
+    response = create(client, unit=unit)
+
+    expected = _("The accounts of %(unit)s are managed by the unit above it.") % {
+        "unit": personas[persona].organisation
+    }
+    assert response.context["form"].errors["unit"] == [expected]
+    assert not User.objects.filter(username="xiaoli").exists()
+
+
+def test_a_cadre_cannot_move_an_account_into_their_own_unit(client, secondary_cadre, colleagues):
+    client.force_login(secondary_cadre)
+
+    response = edit(client, "g1-colleague", unit="YX-S1")
+
+    assert response.context["form"].errors["unit"]
+    assert User.objects.get(username="g1-colleague").organisation.code == "YX-S1-G1"
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "query", "starts_at"),
+    [
+        ("secondary_cadre", "", ""),  # the list starts at the cadre's own unit: not theirs to add to
+        ("secondary_cadre", "?unit=YX-S1", ""),
+        ("secondary_cadre", "?unit=YX-S1-G2", "YX-S1-G2"),
+        ("district_admin", "", "YX"),
+    ],
+)
+def test_the_new_account_form_starts_at_a_unit_the_manager_may_add_to(client, personas, persona, query, starts_at):
+    client.force_login(personas[persona])
+
+    form = client.get(reverse("people_create") + query).context["form"]
+
+    assert form["unit"].value() == starts_at
+
+
 def test_operator_accounts_stay_out_of_reach(client, tree, district_admin):
     # An operator of Django's admin site, placed at the district: resetting their password here would hand
     # the admin site to whoever manages people.
@@ -208,10 +302,11 @@ def test_the_list_shows_who_is_who_and_which_accounts_the_manager_may_open(clien
     response = client.get(reverse("people"))
 
     rows = {account.username: may_manage for account, may_manage in response.context["rows"]}
-    assert rows == {"chengguan": False, "s1-colleague": True, "shequ": True, "g1-colleague": True, "g2-cadre": True}
+    assert rows == {"chengguan": False, "s1-colleague": False, "shequ": True, "g1-colleague": True, "g2-cadre": True}
     page = response.content.decode()
     assert reverse("people_edit", args=["g1-colleague"]) in page
     assert reverse("people_edit", args=["chengguan"]) not in page  # one's own account: no link
+    assert reverse("people_edit", args=["s1-colleague"]) not in page  # a colleague's: managed from above
 
 
 def test_the_list_filters_by_unit_with_or_without_the_units_under_it(client, secondary_cadre, colleagues):
@@ -454,7 +549,7 @@ def test_the_username_is_not_on_the_edit_form(client, district_admin, colleagues
 
     form = client.get(reverse("people_edit", args=["g1-colleague"])).context["form"]
 
-    assert list(form.fields) == ["full_name", "role", "unit"]
+    assert list(form.fields) == ["full_name", "role", "unit", "version"]  # the version hidden
     assert form.initial["unit"] == "YX-S1-G1"
 
 

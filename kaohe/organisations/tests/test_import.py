@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils.translation import gettext as _
 
 from kaohe.history.models import Action, Event
 from kaohe.organisations import actions
@@ -189,7 +190,8 @@ def test_a_secondary_cadre_cannot_import_into_another_system(tree):
 
     assert refusal(csv_bytes(rows), scope=tree["YX-S1"]) == [
         (2, "上级单位编码", "文件中和您的系统中都没有编码为 YX-S2 的单位。"),
-        (3, "单位编码", "编码 LQ-S1-G1 已被您系统之外的单位使用。"),
+        # Not "used outside your system": the file must not tell which codes other systems use.
+        (3, "单位编码", _("The code %(code)s cannot be used; choose another.") % {"code": "LQ-S1-G1"}),
     ]
 
 

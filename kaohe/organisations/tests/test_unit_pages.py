@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from kaohe.conftest import form_as_sent
 from kaohe.history.models import Action, Event
 from kaohe.organisations.models import Organisation
 from kaohe.organisations.tests.files import HEADINGS, csv_bytes, upload
@@ -42,7 +43,7 @@ def test_the_add_form_offers_only_categories_that_fit_under_the_parent(client, s
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"code": "YX-S1-G1", "name": "重复", "category": "grassroots", "members": "1"}, "code", "已存在"),
+        ({"code": "YX-S1-G1", "name": "重复", "category": "grassroots", "members": "1"}, "code", "城关社区工会"),
         ({"code": "坏 编码", "name": "某工会", "category": "grassroots", "members": "1"}, "code", "输入一个有效的值"),
         ({"code": "YX-S1-G9", "name": "", "category": "grassroots", "members": "1"}, "name", "这个字段是必填项"),
         ({"code": "YX-S1-G9", "name": "某工会", "category": "grassroots", "members": "-1"}, "members", "大于或等于0"),
@@ -69,7 +70,10 @@ def test_a_grassroots_cadre_corrects_their_member_count(client, grassroots_cadre
 
     form = client.get(reverse("organisations:edit", args=["YX-S1-G1"])).context["form"]
     assert "category" not in form.fields  # set by the unit above
-    response = client.post(reverse("organisations:edit", args=["YX-S1-G1"]), {"name": "城关社区工会", "members": "130"})
+    response = client.post(
+        reverse("organisations:edit", args=["YX-S1-G1"]),
+        {"name": "城关社区工会", "members": "130", "version": form["version"].value()},
+    )
 
     assert response.status_code == 302
     assert Organisation.objects.get(code="YX-S1-G1").members == 130
@@ -89,7 +93,8 @@ def test_an_assessor_cannot_edit_a_unit(client, assessor):
 def test_the_district_admin_moves_a_grassroots_union_with_everything_under_it(client, district_admin):
     client.force_login(district_admin)
 
-    response = client.post(reverse("organisations:move", args=["YX-S1-G2"]), {"new_parent": "YX-S2"})
+    move = reverse("organisations:move", args=["YX-S1-G2"])
+    response = client.post(move, form_as_sent(client.get(move), new_parent="YX-S2"))
 
     assert response.status_code == 302
     moved = Organisation.objects.get(code="YX-S1-G2")
@@ -119,7 +124,8 @@ def test_a_move_that_cannot_be_is_explained(client, district_admin, new_parent, 
     client.force_login(district_admin)
     target = "YX-S1" if new_parent == "YX-S1-G1" else "YX-S1-G2"
 
-    response = client.post(reverse("organisations:move", args=[target]), {"new_parent": new_parent})
+    move = reverse("organisations:move", args=[target])
+    response = client.post(move, form_as_sent(client.get(move), new_parent=new_parent))
 
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors["new_parent"]) or message in response.content.decode()

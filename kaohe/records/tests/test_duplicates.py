@@ -387,7 +387,7 @@ def test_an_edit_that_makes_a_record_identical_to_another_asks_first(client, sec
     other = create_record(secondary_cadre, ACTIVITIES, tree["YX-S1-G1"], {**READING, "participants": 31})
     edit = reverse("records:edit", args=["activities", other.pk])
     client.force_login(secondary_cadre)
-    same = lecture_form(name="读书会", date="2026-03-01", participants="30")
+    same = {**lecture_form(name="读书会", date="2026-03-01", participants="30"), "version": other.version}
 
     asked = client.post(edit, same)
     saved = client.post(edit, {**same, "anyway": "on"})

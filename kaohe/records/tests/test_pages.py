@@ -269,7 +269,7 @@ def test_a_cadre_adds_edits_and_deletes_a_record_of_each_kind(client, secondary_
 
     edit = reverse("records:edit", args=[slug, record.pk])
     assert client.get(edit).status_code == 200
-    edited = client.post(edit, {"unit": "YX-S1-G2", **values, text_field: "改过的名称"})
+    edited = client.post(edit, {"unit": "YX-S1-G2", **values, text_field: "改过的名称", "version": record.version})
 
     assert edited.status_code == 302
     record.refresh_from_db()
@@ -277,7 +277,7 @@ def test_a_cadre_adds_edits_and_deletes_a_record_of_each_kind(client, secondary_
 
     delete = reverse("records:delete", args=[slug, record.pk])
     assert "改过的名称" in shown(client, delete)  # the confirmation shows what goes
-    assert client.post(delete).status_code == 302
+    assert client.post(delete, {"version": record.version}).status_code == 302
     assert not model._default_manager.exists()
     assert list(Event.objects.filter(details__kind=slug).values_list("action", flat=True).order_by("id")) == [
         Action.RECORD_CREATED,
@@ -327,7 +327,7 @@ def test_a_bad_edit_leaves_the_record_as_it_was(client, secondary_cadre, tree):
 
     response = client.post(
         reverse("records:edit", args=["activities", activity.pk]),
-        {**ACTIVITY, "unit": "YX-S1-G1", "participants": "-3"},
+        {**ACTIVITY, "unit": "YX-S1-G1", "participants": "-3", "version": activity.version},
     )
 
     assert response.status_code == 200
@@ -386,7 +386,7 @@ def test_replacing_a_documents_file_removes_the_old_one(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("records:edit", args=["documents", document.pk]),
-            {**values, "file": SimpleUploadedFile("b.pdf", b"b")},
+            {**values, "file": SimpleUploadedFile("b.pdf", b"b"), "version": document.version},
         )
 
     document.refresh_from_db()
@@ -401,7 +401,10 @@ def test_editing_a_document_without_a_new_file_keeps_its_file(client, secondary_
     document = Document.objects.get()
     stored = document.file.name
 
-    client.post(reverse("records:edit", args=["documents", document.pk]), {**values, "title": "新标题"})
+    client.post(
+        reverse("records:edit", args=["documents", document.pk]),
+        {**values, "title": "新标题", "version": document.version},
+    )
 
     document.refresh_from_db()
     assert (document.title, document.file.name) == ("新标题", stored)

@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(os.environ.get("KAOHE_SCREENSHOTS", "/tmp/kaohe-screenshots"))
+SCREENSHOTS = Path(os.environ.get("KAOHE_SCREENSHOTS", "/tmp/kaohe-screenshots"))  # noqa: S108 (a test run's screenshots, for a person to look at)
 
 
 @pytest.fixture(scope="session")

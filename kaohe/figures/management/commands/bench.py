@@ -86,7 +86,7 @@ class Command(BaseCommand):
         took = statistics.median(timings)
         verdict = "ok" if took < target_seconds else "TOO SLOW"
         shown = f"{took * 1000:.0f} ms" if target_seconds < 1 else f"{took:.2f} s"
-        target = f"{target_seconds * 1000:.0f} ms" if target_seconds < 1 else f"{target_seconds:.0f} s"
+        target = f"{target_seconds * 1000:.0f} ms" if target_seconds < 1 else f"{target_seconds:g} s"
         self.stdout.write(f"{what}: {shown} (target < {target}) {verdict}")
         return took
 

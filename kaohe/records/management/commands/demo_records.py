@@ -26,7 +26,7 @@ class Command(BaseCommand):
         if if_empty and Activity.objects.exists():
             self.stdout.write("Records exist already; no demo records were added.")
             return
-        rng = random.Random(year)
+        rng = random.Random(year)  # noqa: S311 (made-up demo data, not a secret)
         units = list(Organisation.objects.filter(is_active=True))
         activities, funds, honours = [], [], []
         for unit in units:
