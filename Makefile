@@ -46,9 +46,10 @@ bench: install
 	env -u DATABASE_URL KAOHE_DATA_DIR=var/bench $(BIN)/kaohe bench
 	if [ -n "$$DATABASE_URL" ]; then $(BIN)/kaohe bench; fi
 
-# USERS simulated people (50) use `kaohe serve` for DURATION seconds (60), pausing THINK seconds (5) on
-# average between pages; prints requests, errors and p50/p95/max per page. It runs on a copy of the large
-# district that `make bench` builds in var/bench, migrated to the code at hand, so var/bench never changes.
+# USERS simulated people (50) log in to `kaohe serve`, then use it for DURATION seconds (60), reading each
+# page THINK seconds (5) on average; prints requests, errors and p50/p95/max per page, and fails unless every
+# page had 0 errors and p95 <= 300 ms. It runs on a copy (var/load) of the large district that `make bench`
+# builds in var/bench, migrated to the code at hand, so that var/bench never changes.
 USERS ?= 50
 DURATION ?= 60
 THINK ?= 5

@@ -126,6 +126,11 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
+# kaohe.accounts.hashers says why Argon2id; PBKDF2 stays second so that existing hashes still verify.
+PASSWORD_HASHERS = [
+    "kaohe.accounts.hashers.SizedArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -52,7 +52,8 @@ def servers(
     """Several `kaohe serve` at once, as app servers behind one proxy; all stopped at the end, whatever happens."""
     started: list[Server] = []
     try:
-        started.extend(start(port, options, env, logs) for port in free_ports(count))
+        for port in free_ports(count):
+            started.append(start(port, options, env, logs))
         for server in started:
             wait_until_serving(server)
         yield started
