@@ -198,13 +198,13 @@ def test_passwords_are_stored_hashed(secondary_cadre):
     assert secondary_cadre.check_password("correct-horse-42")
 
 
-def test_production_hashes_passwords_with_pbkdf2():
-    from django.conf import global_settings
-
+def test_production_hashes_passwords_with_argon2id_and_never_the_tests_fast_hasher():
     import kaohe.settings
 
-    assert not hasattr(kaohe.settings, "PASSWORD_HASHERS"), "the tests' fast hasher must not reach production"
-    assert global_settings.PASSWORD_HASHERS[0].endswith("PBKDF2PasswordHasher")
+    hashers = kaohe.settings.PASSWORD_HASHERS
+    assert hashers[0] == "kaohe.accounts.hashers.SizedArgon2PasswordHasher"
+    assert "django.contrib.auth.hashers.PBKDF2PasswordHasher" in hashers  # older hashes still verify
+    assert not any("MD5" in hasher for hasher in hashers), "the tests' fast hasher must not reach production"
 
 
 def test_logging_out_takes_a_post(client, secondary_cadre):
