@@ -351,9 +351,9 @@ class Plan:
 class Plans:
     """The plans of every column of a standard, worked out once for all the units of a page."""
 
-    def __init__(self, standard: StandardDocument):
+    def __init__(self, standard: StandardDocument, by_column: dict[str, list[Plan]] | None = None):
         self.standard = standard
-        self.by_column = _plans_by_column(standard)
+        self.by_column = _plans_by_column(standard) if by_column is None else by_column
         self.column_of_tier = {tier: standard.column_of(tier.value) for tier in Tier}
 
     def column_of(self, unit: Unit) -> str:
@@ -364,12 +364,10 @@ class Plans:
 
     def only(self, key: str) -> Plans:
         """The plans of one figure: each column's first rule counting it (what a sort by it compares)."""
-        narrowed = Plans.__new__(Plans)
-        narrowed.standard, narrowed.column_of_tier = self.standard, self.column_of_tier
-        narrowed.by_column = defaultdict(list)
+        narrowed: dict[str, list[Plan]] = defaultdict(list)
         for column, plans in self.by_column.items():
-            narrowed.by_column[column] = [plan for plan in plans if plan.rule.indicator == key][:1]
-        return narrowed
+            narrowed[column] = [plan for plan in plans if plan.rule.indicator == key][:1]
+        return Plans(self.standard, narrowed)
 
 
 def _plans_by_column(standard: StandardDocument) -> dict[str, list[Plan]]:

@@ -74,3 +74,12 @@ def screenshot(page: Any, step: str) -> None:
     """Kept for people to look at (KAOHE_SCREENSHOTS); tests never compare pixels."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{page.screenshot_name}-{step}.png", full_page=True)
+
+
+@pytest.fixture
+def shipped_standard(db: Any) -> Any:
+    """The seed's standard, loaded as `make run` loads it."""
+    from kaohe.standard.actions import load_standard
+    from kaohe.standard.files import SHIPPED, read_standard_path
+
+    return load_standard(None, read_standard_path(SHIPPED / "fangshan-2026-trial.yaml"))[0]

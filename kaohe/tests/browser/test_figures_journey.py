@@ -10,19 +10,12 @@ from playwright.sync_api import expect
 
 from kaohe.figures.tests.test_compute import add_activities
 from kaohe.records.models import ActivityCategory
-from kaohe.standard.actions import load_standard
-from kaohe.standard.files import SHIPPED, read_standard_path
 from kaohe.tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FIGURES = "/figures/YX-S1-G1/?year=2026"
 ACTIVITY_HEADINGS = "单位编码,活动类别,活动日期,活动名称,参加人数"
-
-
-@pytest.fixture
-def shipped_standard(db) -> None:
-    load_standard(None, read_standard_path(SHIPPED / "fangshan-2026-trial.yaml"))
 
 
 def lectures_file(folder: Path) -> Path:

@@ -8,21 +8,13 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from kaohe.standard.actions import load_standard
 from kaohe.standard.document import to_data
-from kaohe.standard.files import SHIPPED, read_standard_path
-from kaohe.standard.models import Standard
 from kaohe.tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HEADINGS = ["工作组（区总工会）", "二级工会（乡镇街道、委局公司）", "区直属基层工作"]
 REWORDED = "汇总工会年度职工素质教育大讲堂活动开展情况，活动次数不低于6次。参培人数不低于工会会员总数的80%。"
-
-
-@pytest.fixture
-def shipped_standard(db) -> Standard:
-    return load_standard(None, read_standard_path(SHIPPED / "fangshan-2026-trial.yaml"))[0]
 
 
 def open_from_navigation(page, href: str) -> None:
