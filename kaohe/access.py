@@ -156,3 +156,67 @@ def get_account(user: Any, username: str) -> User:
     if not can_manage_account(user, account):
         raise PermissionDenied
     return account
+
+
+# The assessment round (READING.md, "The round of a year"). Seeing an assessment follows the subtree rule;
+# acting on it follows who the unit is: its own people fill it in, the unit above reviews it, and the
+# district's administrators run the cycle. Every decision takes the assessment and reads its unit and tier
+# as they were when the cycle opened.
+
+SELF_ASSESSING_ROLES = (Role.CADRE, Role.DISTRICT_ADMIN)
+REVIEWED_BY_THE_DISTRICT = ("district", "secondary", "direct")
+
+
+def visible_assessments(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The assessments of units in the user's subtree: the rest do not exist for them."""
+    root = scope_root(user)
+    if root is None:
+        return queryset.none()
+    return queryset.filter(organisation__path__under=root.path)
+
+
+def get_assessment(user: Any, queryset: QuerySet[Any], year: int, code: str) -> Any:
+    """The assessment of this unit in the year's cycle of the user's district, if the user may see it (else 404)."""
+    assessment = (
+        visible_assessments(user, queryset)
+        .filter(cycle__year=year, organisation__code=code)
+        .select_related("cycle", "organisation", "reviewer")
+        .first()
+    )
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+def can_self_assess(user: Any, assessment: Any) -> bool:
+    """A unit's own cadres (a district federation's own administrators too) fill in its assessment."""
+    root = scope_root(user)
+    return root is not None and assessment.organisation_id == root.pk and user.role in SELF_ASSESSING_ROLES
+
+
+def reviewing_unit_of(assessment: Any) -> str | None:
+    """The code of the unit whose cadres review this one: a grassroots union's secondary union, the one just
+    above it on its path. None: reviewed by the district's assessment team."""
+    if assessment.tier in REVIEWED_BY_THE_DISTRICT:
+        return None
+    above = assessment.organisation.ancestor_codes
+    return above[-1] if above else None
+
+
+def can_review(user: Any, assessment: Any) -> bool:
+    """The district's assessors review the secondary, direct and district units (only those given to them, if
+    a district administrator split them up); a secondary union's cadres review its grassroots units. Nobody
+    reviews their own unit's assessment."""
+    root = scope_root(user)
+    if root is None or not assessment.organisation.is_within(root):
+        return False
+    reviewing_unit = reviewing_unit_of(assessment)
+    if reviewing_unit is None:  # the district's assessment team, for the district's own assessment too
+        return user.role == Role.ASSESSOR and assessment.reviewer_id in (None, user.pk)
+    return user.role == Role.CADRE and root.code == reviewing_unit and assessment.organisation_id != root.pk
+
+
+def can_run_cycle(user: Any, district: Organisation) -> bool:
+    """Opening, assigning, publishing, reopening and bringing in past years: the district's administrators."""
+    root = scope_root(user)
+    return root is not None and user.role == Role.DISTRICT_ADMIN and district.is_within(root)

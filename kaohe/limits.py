@@ -55,6 +55,10 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 MB = 1024 * 1024
 # A table file: 200,000 rows at most (a 200,000-row activities export is about 10 MB as xlsx, 28 MB as csv).
 TABLE_MAX_ROWS = 200_000
+# An accounts file: each new account's initial password is hashed (Argon2id, some 35 ms a password on a
+# server core), so 1,000 accounts take about half a minute, well within the server's timeout; a district
+# with more units imports its accounts in several files.
+ACCOUNTS_FILE_MAX_ROWS = 1_000
 # Columns of a table read: kaohe's widest file has 9; people add a few of their own. Beyond that, ignored.
 TABLE_MAX_COLUMNS = 30
 # Characters of one csv field: Python's csv default, left as it is (it is process-wide). Every text limit
@@ -88,6 +92,11 @@ def import_file_max_bytes() -> int:
 def document_file_max_bytes() -> int:
     """A record's attached document: settings.MAX_DOCUMENT_FILE_SIZE (env MAX_DOCUMENT_FILE_MB)."""
     return int(settings.MAX_DOCUMENT_FILE_SIZE)
+
+
+def evidence_file_max_bytes() -> int:
+    """A piece of evidence for an assessment: settings.MAX_EVIDENCE_FILE_SIZE (env MAX_EVIDENCE_FILE_MB, 20)."""
+    return int(settings.MAX_EVIDENCE_FILE_SIZE)
 
 
 def standard_file_max_bytes() -> int:

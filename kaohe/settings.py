@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A password someone else chose (an import's, a manager's reset) is changed before anything else is done.
+    "kaohe.accounts.middleware.PasswordChangeRequiredMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -184,10 +186,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # MAX_REQUEST_SIZE is refused (413) before it is read; it defaults to just above the largest file limit.
 MAX_IMPORT_FILE_SIZE = int(float(os.environ.get("MAX_IMPORT_FILE_MB", "30")) * 1024 * 1024)
 MAX_DOCUMENT_FILE_SIZE = int(float(os.environ.get("MAX_DOCUMENT_FILE_MB", "20")) * 1024 * 1024)
+MAX_EVIDENCE_FILE_SIZE = int(float(os.environ.get("MAX_EVIDENCE_FILE_MB", "20")) * 1024 * 1024)
 MAX_STANDARD_FILE_SIZE = int(float(os.environ.get("MAX_STANDARD_FILE_MB", "5")) * 1024 * 1024)
 MAX_REQUEST_SIZE = int(
     float(os.environ.get("MAX_REQUEST_MB", "0")) * 1024 * 1024
-    or max(MAX_IMPORT_FILE_SIZE, MAX_DOCUMENT_FILE_SIZE, MAX_STANDARD_FILE_SIZE) + 1024 * 1024
+    or max(MAX_IMPORT_FILE_SIZE, MAX_DOCUMENT_FILE_SIZE, MAX_EVIDENCE_FILE_SIZE, MAX_STANDARD_FILE_SIZE) + 1024 * 1024
 )
 
 # Behind HTTPS unless told otherwise; a laptop with DEBUG on never is.

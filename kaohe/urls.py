@@ -9,6 +9,7 @@ urlpatterns = [
     path("standard/", include("kaohe.standard.urls")),
     path("records/", include("kaohe.records.urls")),
     path("figures/", include("kaohe.figures.urls")),
+    path("assessments/", include("kaohe.assessments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

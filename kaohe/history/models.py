@@ -24,6 +24,21 @@ class Action(models.TextChoices):
     ACCOUNT_DEACTIVATED = "account.deactivated", _("Account deactivated")
     ACCOUNT_REACTIVATED = "account.reactivated", _("Account reactivated")
     PASSWORD_RESET = "account.password_reset", _("Password reset")
+    CYCLE_OPENED = "cycle.opened", _("Cycle opened")
+    CYCLE_PUBLISHED = "cycle.published", _("Cycle published")
+    CYCLE_IMPORTED = "cycle.imported", _("Past year brought in")
+    REVIEWERS_ASSIGNED = "cycle.reviewers_assigned", _("Assessors assigned")
+    SELF_SCORED = "item.self_scored", _("Self-assessment saved")
+    EVIDENCE_ADDED = "item.evidence_added", _("Evidence added")
+    EVIDENCE_REMOVED = "item.evidence_removed", _("Evidence removed")
+    ITEM_REVIEWED = "item.reviewed", _("Final score saved")
+    ASSESSMENT_SUBMITTED = "assessment.submitted", _("Self-assessment submitted")
+    ASSESSMENT_RETURNED = "assessment.returned", _("Returned to the unit")
+    ASSESSMENT_REVIEWED = "assessment.reviewed", _("Review completed")
+    ASSESSMENT_PUBLISHED = "assessment.published", _("Published")
+    ASSESSMENT_REOPENED = "assessment.reopened", _("Reopened")
+    REVIEWS_IMPORTED = "assessment.reviews_imported", _("Final scores imported")
+    ACCOUNTS_IMPORTED = "accounts.imported", _("Accounts imported")
 
 
 class Event(models.Model):

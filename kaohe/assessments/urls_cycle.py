@@ -1,0 +1,1 @@
+urlpatterns: list = []  # the cycle pages (helper "cycle")
