@@ -21,7 +21,23 @@ def test_opening_gives_every_active_unit_of_the_district_its_column_items(cycle,
     district = assessment_of(cycle, "YX")
     numbers = list(district.items.values_list("number", flat=True))
     # 19 items, category 8's five pooled into one: 15 scored rows, in the standard's order.
-    assert numbers == ["1.1", "2.1", "2.2", "3.1", "4.1", "4.2", "4.3", "4.4", "5.1", "6.1", "6.2", "6.3", "6.4", "7.1", "8"]
+    assert numbers == [
+        "1.1",
+        "2.1",
+        "2.2",
+        "3.1",
+        "4.1",
+        "4.2",
+        "4.3",
+        "4.4",
+        "5.1",
+        "6.1",
+        "6.2",
+        "6.3",
+        "6.4",
+        "7.1",
+        "8",
+    ]
     assert sum(district.items.values_list("points", flat=True)) == 100
     assert assessment_of(cycle, "YX-S1-G1").column == "direct"  # READING.md: grassroots use the direct column
     assert all(a.status == Status.NOT_STARTED for a in Assessment.objects.filter(cycle=cycle))
@@ -40,8 +56,11 @@ def test_proposals_are_worked_out_at_opening_from_the_units_records(tree, standa
 
     for day in range(1, 8):  # 7 lectures of 5, 36 person-times of 900 members: READING.md's example, scaled
         Activity.objects.create(
-            organisation=tree["YX-D1"], category=ActivityCategory.LECTURE, name=f"讲堂{day}",
-            date=datetime.date(2026, 3, day), participants=0,
+            organisation=tree["YX-D1"],
+            category=ActivityCategory.LECTURE,
+            name=f"讲堂{day}",
+            date=datetime.date(2026, 3, day),
+            participants=0,
         )
     cycle = actions.open_cycle(district_admin, tree["YX"], 2026, standard)
     item = assessment_of(cycle, "YX-D1").items.get(number="6.1")
@@ -52,11 +71,19 @@ def test_proposals_are_worked_out_at_opening_from_the_units_records(tree, standa
 
 def test_self_scores_go_from_zero_to_the_points_in_half_steps(cycle, grassroots_cadre):
     item = assessment_of(cycle, "YX-S1-G1").items.get(number="1.1")
-    for bad, fault in [("4.5", "0 到 4|0 to 4"), ("-1", "0"), ("2.3", "0.5"), ("abc", "abc"), ("NaN", "NaN"), ("1e400", "")]:
+    for bad, _fault in [
+        ("4.5", "0 到 4|0 to 4"),
+        ("-1", "0"),
+        ("2.3", "0.5"),
+        ("abc", "abc"),
+        ("NaN", "NaN"),
+        ("1e400", ""),
+    ]:
         with pytest.raises(ValidationError):
             actions.save_self_item(grassroots_cadre, item, self_score=bad, explanation="")
     saved = actions.save_self_item(grassroots_cadre, item, self_score="3.5", explanation="两次专题学习")
-    assert saved.self_score == Decimal("3.5") and saved.version == 2
+    assert saved.self_score == Decimal("3.5")
+    assert saved.version == 2
     assert assessment_of(cycle, "YX-S1-G1").status == Status.DRAFT
 
 
@@ -74,7 +101,7 @@ def test_submitting_is_refused_with_a_list_of_what_is_missing(cycle, grassroots_
 def test_a_submitted_assessment_cannot_be_changed_by_the_unit(cycle, grassroots_cadre):
     assessment = submitted(grassroots_cadre, cycle, "YX-S1-G1")
     assert assessment.status == Status.SUBMITTED
-    with pytest.raises(ValidationError, match="已提交|Submitted"):
+    with pytest.raises(ValidationError, match=r"已提交|Submitted"):
         actions.save_self_item(grassroots_cadre, assessment.items.first(), self_score="0", explanation="改")
 
 
@@ -93,7 +120,8 @@ def test_returned_and_resubmitted_the_earlier_round_stays(cycle, grassroots_cadr
     with pytest.raises(ValidationError):
         actions.return_assessment(secondary_cadre, assessment)  # no comment: the unit would not know what to fix
     returned = actions.return_assessment(secondary_cadre, assessment, item_comments={"6.1": "请补充签到表"})
-    assert returned.status == Status.RETURNED and returned.round == 2
+    assert returned.status == Status.RETURNED
+    assert returned.round == 2
     item = returned.items.get(number="6.1")
     assert item.comment == "请补充签到表"
     actions.save_self_item(grassroots_cadre, item, self_score="14", explanation="已补充签到表")
@@ -112,7 +140,9 @@ def test_publication_waits_for_every_review_then_fixes_totals_and_grades(cycle, 
         review_all(assessor, assessment, score=None)
     assert actions.publish_cycle(admin, cycle) == 7
     published = assessment_of(cycle, "YX-D1")
-    assert published.status == Status.PUBLISHED and published.final_total == 100 and published.grade == "优秀"
+    assert published.status == Status.PUBLISHED
+    assert published.final_total == 100
+    assert published.grade == "优秀"
     with pytest.raises(ValidationError):
         actions.review_item(assessor, published.items.first(), final_score="0", reason="改")
 
@@ -127,17 +157,30 @@ def test_reopening_goes_back_to_review_and_is_published_again(cycle, personas):
     with pytest.raises(ValidationError):
         actions.reopen_assessment(admin, assessment_of(cycle, "YX-D1"), reason="")
     reopened = actions.reopen_assessment(admin, assessment_of(cycle, "YX-D1"), reason="计分有误")
-    assert reopened.status == Status.SUBMITTED and reopened.final_total is None
+    assert reopened.status == Status.SUBMITTED
+    assert reopened.final_total is None
     item = reopened.items.get(number="8")
     actions.review_item(assessor, item, final_score="10", reason="成效一般")
     actions.complete_review(assessor, assessment_of(cycle, "YX-D1"))
     assert actions.publish_cycle(admin, cycle) == 1
     again = assessment_of(cycle, "YX-D1")
-    assert again.final_total == 90 and again.grade == "优秀"
+    assert again.final_total == 90
+    assert again.grade == "优秀"
     assert Event.objects.filter(action=Action.ASSESSMENT_REOPENED, details__reason="计分有误").exists()
 
 
-@pytest.mark.parametrize(("total", "grade"), [("90", "优秀"), ("89.5", "良好"), ("80", "良好"), ("79.5", "合格"), ("60", "合格"), ("59.5", "不合格"), ("0", "不合格")])
+@pytest.mark.parametrize(
+    ("total", "grade"),
+    [
+        ("90", "优秀"),
+        ("89.5", "良好"),
+        ("80", "良好"),
+        ("79.5", "合格"),
+        ("60", "合格"),
+        ("59.5", "不合格"),
+        ("0", "不合格"),
+    ],
+)
 def test_grades_at_each_bands_edge(cycle, total, grade):
     assert cycle.grade_of(Decimal(total)) == grade
 
