@@ -15,14 +15,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kaohe import limits
+from kaohe import access, limits
 from kaohe.assessments import files
+from kaohe.assessments import importing as sheets
 from kaohe.assessments.models import (
     POOLED_ITEM,
     SELF_ASSESSING,
@@ -37,7 +38,8 @@ from kaohe.assessments.proposals import figures_by_item, proposed_score
 from kaohe.figures.compute import Figure, compute_figures
 from kaohe.history.actions import record_event
 from kaohe.history.models import Action, Event
-from kaohe.organisations.models import Organisation, Tier
+from kaohe.organisations.models import TIER_OF_CATEGORY, Category, Organisation, Tier
+from kaohe.spreadsheets import ImportRefused, RowError, clean_text
 from kaohe.standard.document import StandardDocument
 from kaohe.standard.models import Standard
 from kaohe.versions import refuse_if_stale
@@ -200,37 +202,57 @@ def check_bands(bands: list[list[Any]]) -> list[list[Any]]:
 
 
 def _create_assessments(cycle: Cycle, units: Sequence[Organisation], figures: dict[int, list[Figure]]) -> int:
+    """Thirty thousand assessments and their 450,000 items: written as plain rows, several thousand to a
+    statement, because building a model object per row costs most of a minute (FACTS.md's measure)."""
     doc = cycle.doc
     rows = scored_items(doc)
     pooled = pooled_items(doc)
-    assessments = [
-        Assessment(cycle=cycle, organisation=unit, tier=unit.tier, column=doc.column_of(unit.tier)) for unit in units
-    ]
-    Assessment.objects.bulk_create(assessments, batch_size=BATCH)
-    if any(assessment.pk is None for assessment in assessments):  # a database that does not return ids
-        ids = dict(Assessment.objects.filter(cycle=cycle).values_list("organisation_id", "pk"))
-        for assessment in assessments:
-            assessment.pk = ids[assessment.organisation_id]
-    items: list[Item] = []
-    for assessment in assessments:
-        grouped = figures_by_item(figures.get(assessment.organisation_id, []), pooled, POOLED_ITEM)
-        items += [_new_item(assessment, row, grouped.get(row.number, [])) for row in rows]
-        if len(items) >= BATCH * 5:
-            Item.objects.bulk_create(items, batch_size=BATCH)
-            items = []
-    Item.objects.bulk_create(items, batch_size=BATCH)
-    return len(assessments)
-
-
-def _new_item(assessment: Assessment, row: ScoredItem, figures: list[Figure]) -> Item:
-    return Item(
-        assessment_id=assessment.pk,
-        number=row.number,
-        position=row.position,
-        points=row.points,
-        proposed=proposed_score(row.points, figures),
-        figures=[figure.as_json() for figure in figures],
+    _insert(
+        Assessment,
+        ["cycle_id", "organisation_id", "tier", "column", "status", "round", "grade", "version"],
+        ((cycle.pk, unit.pk, unit.tier, doc.column_of(unit.tier), Status.NOT_STARTED, 1, "", 1) for unit in units),
     )
+    ids = dict(Assessment.objects.filter(cycle=cycle).values_list("organisation_id", "pk"))
+    points = {row.number: _decimal_for_db(row.points) for row in rows}
+    no_figures = _json_for_db([])
+    items = []
+    for unit in units:
+        grouped = figures_by_item(figures.get(unit.pk, []), pooled, POOLED_ITEM)
+        for row in rows:
+            counted = grouped.get(row.number)
+            proposed = _decimal_for_db(proposed_score(row.points, counted)) if counted else None
+            shown = _json_for_db([figure.as_json() for figure in counted]) if counted else no_figures
+            items.append((ids[unit.pk], row.number, row.position, points[row.number], proposed, shown, 1))
+    _insert(Item, ["assessment_id", "number", "position", "points", "proposed", "figures", "version"], items)
+    return len(ids)
+
+
+def _insert(model: type[models.Model], columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Plain INSERTs of many rows; every other column takes its database default or its blank."""
+    blank = [field for field in model._meta.concrete_fields if field.column not in columns and not field.primary_key]
+    names = columns + [field.column for field in blank]
+    defaults = tuple("" if isinstance(field, (models.CharField, models.TextField)) else None for field in blank)
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(name) for name in names)
+    placeholders = ", ".join(["%s"] * len(names))
+    sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608 (names from the model)
+    batch: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(row + defaults)
+            if len(batch) >= BATCH * 5:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+
+
+def _decimal_for_db(value: Decimal | None) -> Any:
+    return connection.ops.adapt_decimalfield_value(value, 5, 1) if value is not None else None
+
+
+def _json_for_db(value: Any) -> Any:
+    return Item._meta.get_field("figures").get_db_prep_save(value, connection)
 
 
 def refresh_proposals(assessment: Assessment) -> None:
@@ -730,3 +752,335 @@ def _plain(value: Decimal | None) -> str:
 
 def _iso(day: datetime.date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+# Helper "cycle": paper reviews and past years, both all or nothing ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewsImported:
+    saved: int  # items whose final score or reason the sheet changed
+    unchanged: int  # rows that say what is stored already
+    left_empty: int  # rows without a final score: their items are left as they are
+
+
+@dataclass(frozen=True)
+class _PlannedReview:
+    row: int
+    item: Item
+    final: Decimal
+    reason: str
+
+
+def import_reviews(actor: Any, cycle: Cycle, rows: sheets.Rows, *, source: str = "") -> ReviewsImported:
+    """A reviewer's filled-in score sheet: every row checked first, then every final score saved through
+    review_item in one transaction, or none (ImportRefused names each fault by row and column).
+
+    A unit the reviewer may not see reads as unknown, so that the file tells no one which codes exist elsewhere.
+    """
+    with transaction.atomic():
+        planned, unchanged, left_empty = _plan_reviews(actor, cycle, rows)
+        for plan in planned:
+            try:
+                review_item(actor, plan.item, final_score=plan.final, reason=plan.reason, comment=plan.item.comment)
+            except ValidationError as error:  # changed since it was checked: rolled back with the rest
+                raise ImportRefused([RowError(plan.row, "", " ".join(error.messages))]) from None
+        record_event(
+            actor,
+            Action.REVIEWS_IMPORTED,
+            cycle.district,
+            cycle_id=cycle.pk,
+            year=cycle.year,
+            file=source,
+            saved=len(planned),
+            unchanged=unchanged,
+        )
+    return ReviewsImported(len(planned), unchanged, left_empty)
+
+
+def _plan_reviews(actor: Any, cycle: Cycle, rows: sheets.Rows) -> tuple[list[_PlannedReview], int, int]:
+    reviewable = {
+        a.organisation.code: a
+        for a in access.reviewable_assessments(actor, cycle.assessments.select_related("organisation", "cycle"))
+        if access.can_review(actor, a)
+    }
+    filled = [(number, row) for number, row in rows if clean_text(row.get(sheets.FINAL)) != ""]
+    wanted = {clean_text(row.get(sheets.UNIT)) for _number, row in filled} & set(reviewable)
+    items = _items_of([reviewable[code] for code in wanted])
+    visible = _VisibleCodes(actor, cycle)
+    errors: list[RowError] = []
+    planned: list[_PlannedReview] = []
+    first_row: dict[tuple[str, str], int] = {}
+    unchanged = 0
+    for number, row in filled:
+        found = _review_row(number, row, reviewable, items, visible, first_row, errors)
+        if found is None:
+            continue
+        item, final, reason = found
+        if final == item.final_score and reason == item.reason:
+            unchanged += 1
+        else:
+            planned.append(_PlannedReview(number, item, final, reason))
+    if errors:
+        raise ImportRefused(sorted(errors, key=_review_order))
+    return planned, unchanged, len(rows) - len(filled)
+
+
+class _VisibleCodes:
+    """The codes of the cycle's units the user sees, read only if a row names one they do not review."""
+
+    def __init__(self, actor: Any, cycle: Cycle):
+        self.actor, self.cycle = actor, cycle
+        self.codes: set[str] | None = None
+
+    def __contains__(self, code: str) -> bool:
+        if self.codes is None:
+            assessments = access.visible_assessments(self.actor, self.cycle.assessments.all())
+            self.codes = set(assessments.values_list("organisation__code", flat=True))
+        return code in self.codes
+
+
+def _items_of(assessments: list[Assessment]) -> dict[tuple[str, str], Item]:
+    """(unit code, item number) → item, the assessment set on each, in batches of ids."""
+    by_id = {assessment.pk: assessment for assessment in assessments}
+    ids = sorted(by_id)
+    items: dict[tuple[str, str], Item] = {}
+    for start in range(0, len(ids), 500):
+        for item in Item.objects.filter(assessment_id__in=ids[start : start + 500]):
+            item.assessment = by_id[item.assessment_id]
+            items[(item.assessment.organisation.code, item.number)] = item
+    return items
+
+
+def _review_row(
+    number: int,
+    row: dict[str, Any],
+    reviewable: dict[str, Assessment],
+    items: dict[tuple[str, str], Item],
+    visible: _VisibleCodes,
+    first_row: dict[tuple[str, str], int],
+    errors: list[RowError],
+) -> tuple[Item, Decimal, str] | None:
+    """One filled-in row's item, final score and reason; else its faults added to `errors`."""
+    code, item_number = clean_text(row.get(sheets.UNIT))[:60], clean_text(row.get(sheets.ITEM))[:20]
+    assessment = reviewable.get(code)
+    if not code:
+        errors.append(RowError(number, sheets.UNIT, _("This cell is required but empty.")))
+        return None
+    if assessment is None:
+        message = _("You do not review the unit %(code)s.") if code in visible else _UNKNOWN_UNIT
+        errors.append(RowError(number, sheets.UNIT, str(message) % {"code": code}))
+        return None
+    if assessment.status not in REVIEWING:
+        message = _("The assessment of %(code)s is %(status)s; only a submitted assessment is reviewed.")
+        errors.append(
+            RowError(number, sheets.UNIT, message % {"code": code, "status": assessment.get_status_display()})
+        )
+        return None
+    item = items.get((code, item_number))
+    if item is None:
+        errors.append(RowError(number, sheets.ITEM, str(_UNKNOWN_ITEM) % {"item": item_number}))
+        return None
+    if (code, item_number) in first_row:
+        message = _("Unit %(code)s, item %(item)s is on row %(row)s already.")
+        errors.append(
+            RowError(
+                number, sheets.ITEM, message % {"code": code, "item": item_number, "row": first_row[code, item_number]}
+            )
+        )
+        return None
+    first_row[code, item_number] = number
+    return _score_and_reason(number, row, item, errors)
+
+
+def _score_and_reason(
+    number: int, row: dict[str, Any], item: Item, errors: list[RowError]
+) -> tuple[Item, Decimal, str] | None:
+    try:
+        final = parse_score(clean_text(row.get(sheets.FINAL)), item.points, sheets.FINAL)
+    except ValidationError as error:
+        errors.append(RowError(number, sheets.FINAL, _first_message(error)))
+        return None
+    try:
+        reason = _check_text(clean_text(row.get(sheets.REASON)), sheets.REASON)
+    except ValidationError as error:
+        errors.append(RowError(number, sheets.REASON, _first_message(error)))
+        return None
+    if needs_reason(item, final) and not reason:
+        errors.append(RowError(number, sheets.REASON, reason_required_message(item)))
+        return None
+    return item, final, reason
+
+
+_UNKNOWN_UNIT = gettext_lazy("There is no unit with the code %(code)s in your system.")
+_UNKNOWN_ITEM = gettext_lazy("There is no item %(item)s; write an item number such as 6.1, or 8 for category 8.")
+
+
+def _first_message(error: ValidationError) -> str:
+    return error.messages[0] if error.messages else str(error)
+
+
+def _review_order(error: RowError) -> tuple[int, int]:
+    columns = [column.heading for column in sheets.REVIEW_COLUMNS]
+    return error.row, columns.index(error.column) if error.column in columns else -1
+
+
+@transaction.atomic
+def import_past_cycle(
+    actor: Any, district: Organisation, year: int, standard: Standard, rows: sheets.Rows, *, source: str = ""
+) -> Cycle:
+    """A past year's cycle, published, from its final scores (READING.md, "The round of a year"): one row per
+    unit and item (单位编码, 条目, 得分). Every unit of the file needs a score for every scored item; any fault
+    refuses the file whole (ImportRefused, each fault by row, a missing item by its unit and item). Units of
+    the district not in the file get no assessment that year."""
+    if district.parent_id is not None or district.tier != Tier.DISTRICT:
+        raise ValidationError(_("A cycle is opened for a district federation."), code="not_district")
+    _refuse_second_cycle(district, year)
+    if not rows:
+        raise ValidationError(_("The file holds no scores."), code="empty")
+    scored = {row.number: row for row in scored_items(standard.doc)}
+    units = {code: (pk, category) for code, pk, category in _district_units(district)}
+    scores = _past_scores(rows, scored, units)
+    now = timezone.now()
+    cycle = Cycle.objects.create(
+        district=district,
+        year=year,
+        name=_("%(year)s assessment of %(district)s") % {"year": year, "district": district.name},
+        standard=standard,
+        document=standard.document,
+        bands=check_bands(DEFAULT_BANDS),
+        opened_at=now,
+        opened_by=_user(actor),
+        published_at=now,
+        imported=True,
+    )
+    count = _create_past_assessments(cycle, scores, units, scored, now)
+    record_event(
+        actor,
+        Action.CYCLE_IMPORTED,
+        district,
+        cycle_id=cycle.pk,
+        year=year,
+        standard=f"{standard.slug}:{standard.version}",
+        assessments=count,
+        file=source,
+    )
+    return cycle
+
+
+def _district_units(district: Organisation) -> Any:
+    # Inactive units too: a union closed since may well have been assessed that year.
+    return Organisation.objects.subtree_of(district).values_list("code", "pk", "category")
+
+
+def _past_scores(
+    rows: sheets.Rows, scored: dict[str, ScoredItem], units: dict[str, tuple[int, str]]
+) -> dict[str, dict[str, Decimal]]:
+    """Unit code → item number → score, in the file's order; or ImportRefused with every fault."""
+    errors: list[RowError] = []
+    scores: dict[str, dict[str, Decimal]] = {}
+    first_row: dict[tuple[str, str], int] = {}
+    unit_row: dict[str, int] = {}
+    for number, row in rows:
+        found = _past_row(number, row, scored, units, errors)
+        if found is None:
+            continue
+        code, item, score = found
+        if (code, item) in first_row:
+            message = _("Unit %(code)s, item %(item)s is on row %(row)s already.")
+            errors.append(
+                RowError(number, sheets.ITEM, message % {"code": code, "item": item, "row": first_row[code, item]})
+            )
+            continue
+        first_row[code, item] = number
+        unit_row.setdefault(code, number)
+        scores.setdefault(code, {})[item] = score
+    for code, given in scores.items():
+        for item in scored:
+            if item not in given:
+                message = _("Unit %(code)s has no score for item %(item)s.") % {"code": code, "item": item}
+                errors.append(RowError(unit_row[code], sheets.ITEM, message))
+    if errors:
+        columns = list(sheets.PAST_REQUIRED)
+        raise ImportRefused(
+            sorted(errors, key=lambda e: (e.row, columns.index(e.column) if e.column in columns else -1))
+        )
+    return scores
+
+
+def _past_row(
+    number: int,
+    row: dict[str, Any],
+    scored: dict[str, ScoredItem],
+    units: dict[str, tuple[int, str]],
+    errors: list[RowError],
+) -> tuple[str, str, Decimal] | None:
+    before = len(errors)
+    code, item, raw = (clean_text(row.get(heading)) for heading in sheets.PAST_REQUIRED)
+    code, item = code[:60], item[:20]
+    for heading, value in zip(sheets.PAST_REQUIRED, (code, item, raw), strict=True):
+        if value == "":
+            errors.append(RowError(number, heading, _("This cell is required but empty.")))
+    if code and code not in units:
+        errors.append(
+            RowError(
+                number, sheets.UNIT, _("There is no unit with the code %(code)s in your district.") % {"code": code}
+            )
+        )
+    if item and item not in scored:
+        errors.append(RowError(number, sheets.ITEM, str(_UNKNOWN_ITEM) % {"item": item}))
+    score = None
+    if raw and item in scored:
+        try:
+            score = parse_score(raw, scored[item].points, sheets.PAST_SCORE)
+        except ValidationError as error:
+            errors.append(RowError(number, sheets.PAST_SCORE, _first_message(error)))
+    if len(errors) > before or score is None:
+        return None
+    return code, item, score
+
+
+def _create_past_assessments(
+    cycle: Cycle,
+    scores: dict[str, dict[str, Decimal]],
+    units: dict[str, tuple[int, str]],
+    scored: dict[str, ScoredItem],
+    now: datetime.datetime,
+) -> int:
+    doc = cycle.doc
+    assessments = []
+    for code, given in scores.items():
+        pk, category = units[code]
+        tier = str(TIER_OF_CATEGORY[Category(category)])
+        total = sum(given.values(), Decimal(0))
+        assessments.append(
+            Assessment(
+                cycle=cycle,
+                organisation_id=pk,
+                tier=tier,
+                column=doc.column_of(tier),
+                status=Status.PUBLISHED,
+                published_at=now,
+                final_total=total,
+                grade=cycle.grade_of(total),
+            )
+        )
+    Assessment.objects.bulk_create(assessments, batch_size=BATCH)
+    if any(assessment.pk is None for assessment in assessments):  # a database that does not return ids
+        ids = dict(Assessment.objects.filter(cycle=cycle).values_list("organisation_id", "pk"))
+        for assessment in assessments:
+            assessment.pk = ids[assessment.organisation_id]
+    code_of = {pk: code for code, (pk, _category) in units.items()}
+    items = [
+        Item(
+            assessment_id=a.pk,
+            number=n,
+            position=row.position,
+            points=row.points,
+            final_score=scores[code_of[a.organisation_id]][n],
+        )
+        for a in assessments
+        for n, row in scored.items()
+    ]
+    Item.objects.bulk_create(items, batch_size=BATCH)
+    return len(assessments)
