@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
 RUN_ENV := DEBUG=1
+# `PORT=8001 make run` serves on another port, beside a kaohe already running on 8000.
+PORT ?= 8000
 
 .PHONY: install run test lint typecheck pytest bench load messages vendor clean
 
@@ -26,7 +28,7 @@ run: install
 	$(RUN_ENV) $(BIN)/kaohe load_standard kaohe/standard/data/fangshan-2026-trial.yaml
 	$(RUN_ENV) $(BIN)/kaohe demo --scale district --if-empty
 	$(RUN_ENV) $(BIN)/kaohe demo_records --if-empty
-	$(RUN_ENV) $(BIN)/kaohe runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/kaohe runserver 127.0.0.1:$(PORT)
 
 test: lint typecheck pytest
 

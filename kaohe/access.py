@@ -12,11 +12,16 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from kaohe.accounts.models import Role, User
 from kaohe.organisations.models import Organisation, OrganisationQuerySet
+
+
+class SeeButNotChange(PermissionDenied):
+    """Refused to someone who may see the thing they asked to change: the 403 page tells them they may look.
+    A plain PermissionDenied says only that the page is not open to their role."""
 
 
 class Do(StrEnum):
@@ -88,7 +93,7 @@ def get_organisation(user: Any, code: str, action: Do = Do.VIEW) -> Organisation
     if organisation is None:
         raise Http404
     if not can(user, action, organisation):
-        raise PermissionDenied
+        raise SeeButNotChange
     return organisation
 
 
@@ -154,7 +159,8 @@ def get_account(user: Any, username: str) -> User:
     if account is None:
         raise Http404
     if not can_manage_account(user, account):
-        raise PermissionDenied
+        # Those who manage people see the account on their list; to others the people pages are closed.
+        raise SeeButNotChange if may_manage_people(user) else PermissionDenied
     return account
 
 
@@ -220,3 +226,73 @@ def can_run_cycle(user: Any, district: Organisation) -> bool:
     """Opening, assigning, publishing, reopening and bringing in past years: the district's administrators."""
     root = scope_root(user)
     return root is not None and user.role == Role.DISTRICT_ADMIN and district.is_within(root)
+
+
+# assessment (helper "assessment"): what of a review the pages show to whom.
+
+
+def can_see_final_scores(user: Any, assessment: Any) -> bool:
+    """Final scores are the reviewer's until publication: whoever reviews the unit and the district's
+    administrators see them as they are given; the unit itself (and everyone else who sees it) once published."""
+    root = scope_root(user)
+    if root is None or not assessment.organisation.is_within(root):
+        return False
+    if assessment.status == "published":
+        return True
+    return can_review(user, assessment) or user.role == Role.DISTRICT_ADMIN
+
+
+# Helper "cycle": which cycle of a year a user's pages read, who sees others' progress, who reviews on paper.
+# A user's district is the root of their unit's path: every user of it reads its cycles (each assessment
+# still only within their own subtree), and no one sees another district's cycles at all.
+
+
+def district_code_of(user: Any) -> str | None:
+    """The code of the district federation the user's unit belongs to (no query: read off the path)."""
+    root = scope_root(user)
+    if root is None:
+        return None
+    above = root.ancestor_codes
+    return above[0] if above else root.code
+
+
+def visible_cycles(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    code = district_code_of(user)
+    return queryset.none() if code is None else queryset.filter(district__code=code)
+
+
+def get_cycle(user: Any, queryset: QuerySet[Any], year: int) -> Any:
+    """The year's cycle of the user's district (else 404: another district's cycle does not exist for them)."""
+    cycle = visible_cycles(user, queryset).filter(year=year).first()
+    if cycle is None:
+        raise Http404
+    return cycle
+
+
+def sees_others_assessments(user: Any) -> bool:
+    """Whether the user's subtree holds units other than their own: a grassroots or direct union's people
+    see only their own assessment, so a cycle's progress is for them that one assessment."""
+    root = scope_root(user)
+    return root is not None and root.tier in TIERS_WITH_UNITS_UNDER_THEM
+
+
+def may_review_some(user: Any) -> bool:
+    """Whether the user reviews anyone at all (can_review decides which): assessors and secondary cadres."""
+    root = scope_root(user)
+    if root is None:
+        return False
+    return user.role == Role.ASSESSOR or (user.role == Role.CADRE and root.tier == "secondary")
+
+
+def reviewable_assessments(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """can_review as one query: the assessments of the queryset the user may review (their state aside)."""
+    root = scope_root(user)
+    if root is None:
+        return queryset.none()
+    visible = visible_assessments(user, queryset)
+    if user.role == Role.ASSESSOR:
+        given_to_them = Q(reviewer__isnull=True) | Q(reviewer=user)
+        return visible.filter(given_to_them, tier__in=REVIEWED_BY_THE_DISTRICT)
+    if user.role == Role.CADRE:  # the units just below their own, that the district does not review
+        return visible.exclude(tier__in=REVIEWED_BY_THE_DISTRICT).filter(organisation__parent_id=root.pk)
+    return queryset.none()

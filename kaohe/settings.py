@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kaohe.context_processors.federation",
             ],
         },
     },
@@ -143,6 +144,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Whom the login page tells people to ask for an account or a new password, e.g. "区总工会组织部 张老师
+# 6936xxxx"; without it, the unit above theirs (kaohe/context_processors.py).
+ACCOUNT_CONTACT = os.environ.get("KAOHE_ACCOUNT_CONTACT", "").strip()
+# A form refused for a stale security token gets kaohe's page, not Django's English one.
+CSRF_FAILURE_VIEW = "kaohe.views.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

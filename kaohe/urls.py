@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from kaohe import views
+from kaohe.assessments import views_todo
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="organisations:tree"), name="home"),
+    path("", views_todo.home, name="home"),
     path("accounts/", include("kaohe.accounts.urls")),
     path("units/", include("kaohe.organisations.urls")),
     path("standard/", include("kaohe.standard.urls")),
@@ -12,4 +14,11 @@ urlpatterns = [
     path("assessments/", include("kaohe.assessments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
+
+# kaohe's own error pages, in the reader's language (kaohe/views.py).
+handler400 = "kaohe.views.bad_request"
+handler403 = "kaohe.views.permission_denied"
+handler404 = "kaohe.views.page_not_found"
+handler500 = "kaohe.views.server_error"

@@ -8,20 +8,28 @@ username and what changed, never a password.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from axes.utils import reset as clear_failed_logins
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from kaohe.access import visible_accounts
 from kaohe.accounts.models import Role, User
+from kaohe.accounts.passwords import initial_password
+from kaohe.accounts.queries import existing_accounts
 from kaohe.history.actions import record_event
 from kaohe.history.models import Action, Event
 from kaohe.organisations.models import Category, Organisation
+from kaohe.spreadsheets import ImportRefused, RowError
 from kaohe.versions import refuse_if_stale
+
+if TYPE_CHECKING:
+    from kaohe.accounts.importing import AccountsPlan, SkippedRow
 
 DISTRICT_ROLES = (Role.DISTRICT_ADMIN, Role.ASSESSOR)
 # What each new version of an account is recorded as, and the model fields its changes name otherwise.
@@ -63,7 +71,8 @@ def create_account(actor: Any, *, username: str, full_name: str, role: str, unit
     check_role_fits_unit(role, unit)
     check_unit_active(unit)
     check_username_free(username, actor)
-    account = User(username=username, first_name=full_name, role=role, organisation=unit)
+    # The manager chose the password and knows it: the person chooses their own at first login.
+    account = User(username=username, first_name=full_name, role=role, organisation=unit, must_change_password=True)
     account.set_password(password)
     account.save()
     record_event(actor, Action.ACCOUNT_CREATED, unit, username=username, full_name=full_name, role=role, unit=unit.code)
@@ -135,9 +144,98 @@ def reset_password(actor: Any, account: User, password: str) -> User:
     """A new password the manager hands over; the old one and the sessions opened with it stop working."""
     account = _locked(account)
     account.set_password(password)
+    account.must_change_password = True  # the manager knows this one: the person chooses their own
     account.version += 1
-    account.save(update_fields=["password", "version"])
+    account.save(update_fields=["password", "must_change_password", "version"])
     # People are given a new password mostly after locking themselves out: the lock goes with the old one.
     clear_failed_logins(username=account.username)
     record_event(actor, Action.PASSWORD_RESET, account.organisation, username=account.username)
     return account
+
+
+@transaction.atomic
+def change_own_password(user: User, password: str) -> User:
+    """The person's own new password: from now on nobody else knows it, so they are no longer sent to the
+    password page (accounts/middleware.py). Other sessions opened with the old password end."""
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    record_event(user, Action.PASSWORD_CHANGED, user.organisation)
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedAccount:
+    """A new account and its initial password, for the login slips of the one response that shows them."""
+
+    account: User
+    password: str
+
+
+@dataclass(frozen=True)
+class AccountsImported:
+    issued: list[IssuedAccount]
+    skipped: list[SkippedRow]
+
+
+def import_accounts(actor: Any, plan: AccountsPlan, *, scope: Organisation, filename: str) -> AccountsImported:
+    """Every new account of a checked plan, each with a generated initial password it must change at first
+    login, or none (ImportRefused). History names each account, never a password.
+
+    The passwords are hashed before the transaction opens: hashing 1,000 takes half a minute, which no lock
+    should be held for. They are returned, and kept nowhere else.
+    """
+    issued = []
+    for planned in plan.accounts:
+        account = User(
+            username=planned.username,
+            first_name=planned.full_name,
+            role=planned.role,
+            organisation=planned.unit,
+            phone=planned.phone,
+            must_change_password=True,
+        )
+        password = initial_password(account)
+        account.password = make_password(password)
+        issued.append(IssuedAccount(account, password))
+    try:
+        _create_imported(actor, issued, plan, scope=scope, filename=filename)
+    except IntegrityError:
+        raise ImportRefused([_taken_meanwhile()]) from None
+    return AccountsImported(issued=issued, skipped=plan.skipped)
+
+
+@transaction.atomic
+def _create_imported(
+    actor: Any, issued: list[IssuedAccount], plan: AccountsPlan, *, scope: Organisation, filename: str
+) -> None:
+    accounts = [entry.account for entry in issued]
+    # Checked again now: someone may have made one of these usernames while the passwords were hashed.
+    if existing_accounts(account.username for account in accounts):
+        raise ImportRefused([_taken_meanwhile()])
+    User.objects.bulk_create(accounts, batch_size=500)
+    by = actor if getattr(actor, "pk", None) else None
+    Event.objects.bulk_create(
+        (
+            Event(
+                actor=by,
+                action=Action.ACCOUNT_CREATED,
+                organisation=account.organisation,
+                details={
+                    "username": account.username,
+                    "full_name": account.first_name,
+                    "role": account.role,
+                    "unit": _code(account.organisation),
+                    "file": filename,
+                },
+            )
+            for account in accounts
+        ),
+        batch_size=1000,
+    )
+    skipped = len(plan.skipped)
+    record_event(actor, Action.ACCOUNTS_IMPORTED, scope, file=filename, created=len(accounts), skipped=skipped)
+
+
+def _taken_meanwhile() -> RowError:
+    return RowError(0, "", _("Some of these usernames were taken while the file was being imported; import it again."))

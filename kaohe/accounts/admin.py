@@ -10,5 +10,8 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "first_name", "role", "organisation", "is_active")
     list_filter = ("role", "is_active")
     raw_id_fields = ("organisation",)
-    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Role in kaohe"), {"fields": ("role", "organisation")}))
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("Role in kaohe"), {"fields": ("role", "organisation", "phone", "must_change_password")}),
+    )
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("Role in kaohe"), {"fields": ("role", "organisation")}))

@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from kaohe.access import assignable_roles, may_manage_accounts_at, visible_organisations
+from kaohe.access import assignable_roles, may_manage_accounts_at
 from kaohe.accounts.actions import check_role_fits_unit, check_unit_active, check_username_free
 from kaohe.accounts.models import User
-from kaohe.forms import StyledFormMixin, UnitFilterForm
-from kaohe.organisations.models import CODE_MAX_LENGTH, Organisation
+from kaohe.forms import StyledFormMixin, UnitChoiceField, UnitFilterForm, offer_units_of
+from kaohe.limits import FileSizeValidator, import_file_max_bytes
+from kaohe.organisations.models import Organisation
 from kaohe.versions import VersionedFormMixin
 
 
@@ -22,7 +23,21 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
 
 
 class PasswordForm(StyledFormMixin, PasswordChangeForm):
-    pass
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # The old password is one somebody else may know (a slip, a manager's reset): keeping it changes nothing.
+        old, new = cleaned.get("old_password"), cleaned.get("new_password1")
+        if old and new and old == new and "new_password2" not in self.errors:
+            self.add_error("new_password2", _("Choose a new password, not the one you have now."))
+        return cleaned
+
+
+class AccountsFileForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Accounts file (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        validators=[FileSizeValidator(import_file_max_bytes)],
+    )
 
 
 class PeopleFilterForm(UnitFilterForm):
@@ -36,9 +51,8 @@ class AccountForm(VersionedFormMixin, StyledFormMixin, forms.Form):
 
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     role = forms.ChoiceField(label=capfirst(_("role")))
-    unit = forms.CharField(
-        label=capfirst(_("unit code")),
-        max_length=CODE_MAX_LENGTH,
+    unit = UnitChoiceField(
+        label=capfirst(_("unit")),
         help_text=_("District administrators and assessors belong to the district federation; cadres to any unit."),
     )
 
@@ -46,6 +60,7 @@ class AccountForm(VersionedFormMixin, StyledFormMixin, forms.Form):
         super().__init__(*args, edited=account, **kwargs)
         self.manager = manager
         self.account = account
+        offer_units_of(self, manager)
         role_field = cast(forms.ChoiceField, self.fields["role"])
         role_field.choices = [(role.value, role.label) for role in assignable_roles(manager)]
         if account is not None:
@@ -56,10 +71,7 @@ class AccountForm(VersionedFormMixin, StyledFormMixin, forms.Form):
             )
 
     def clean_unit(self) -> Organisation:
-        code = self.cleaned_data["unit"].strip()
-        unit = visible_organisations(self.manager).filter(code=code).first()
-        if unit is None:
-            raise ValidationError(_("There is no unit with this code in your system."))
+        unit: Organisation = self.cleaned_data["unit"]  # one of the manager's subtree (UnitChoiceField)
         if not may_manage_accounts_at(self.manager, unit):
             raise ValidationError(_("The accounts of %(unit)s are managed by the unit above it.") % {"unit": unit})
         if self.account is None or unit != self.account.organisation:

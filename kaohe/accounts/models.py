@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kaohe.versions import Versioned
 
+PHONE_MAX_LENGTH = 20
+
 
 class Role(models.TextChoices):
     DISTRICT_ADMIN = "district_admin", _("District administrator")
@@ -17,8 +19,9 @@ class Role(models.TextChoices):
 
 class UserWithUnitManager(UserManager["User"]):
     def get_queryset(self) -> models.QuerySet[User]:
-        # Every page needs the signed-in user's unit to decide access: fetch it with the user.
-        return super().get_queryset().select_related("organisation")
+        # Every page needs the signed-in user's unit to decide access: fetch it with the user. And its parents
+        # up to the district federation (units are at most two levels below it), whose name heads every page.
+        return super().get_queryset().select_related("organisation__parent__parent")
 
 
 class User(Versioned, AbstractUser):
@@ -37,6 +40,10 @@ class User(Versioned, AbstractUser):
         related_name="users",
         help_text=_("A district administrator or assessor belongs to the district federation."),
     )
+    phone = models.CharField(_("phone"), max_length=PHONE_MAX_LENGTH, blank=True)
+    # Set when someone else chose the password (an import's initial password, a manager's reset): until the
+    # person picks their own, every page sends them to the password page (accounts/middleware.py).
+    must_change_password = models.BooleanField(_("must change password"), default=False, db_default=False)
 
     objects: ClassVar[UserWithUnitManager] = UserWithUnitManager()  # type: ignore[assignment]
 

@@ -17,6 +17,13 @@ urlpatterns = [
     # The people pages: names start with "people", which the navigation uses to mark its link active.
     path("people/", views.people, name="people"),
     path("people/new/", views.person_create, name="people_create"),
+    path("people/import/", views.people_import, name="people_import"),
+    path("people/import/template.xlsx", views.people_import_template, name="people_import_template"),
+    path(
+        "people/import/template-units.xlsx",
+        views.people_import_template_for_units,
+        name="people_import_template_for_units",
+    ),
     path("people/<str:username>/edit/", views.person_edit, name="people_edit"),
     path("people/<str:username>/deactivate/", views.person_set_active, {"active": False}, name="people_deactivate"),
     path("people/<str:username>/reactivate/", views.person_set_active, {"active": True}, name="people_reactivate"),

@@ -994,12 +994,13 @@ def _past_scores(
             continue
         first_row[code, item] = number
         unit_row.setdefault(code, number)
-        scores.setdefault(code, {})[item] = score
-    for code, given in scores.items():
+        if score is not None:
+            scores.setdefault(code, {})[item] = score
+    for code, row_number in unit_row.items():
         for item in scored:
-            if item not in given:
+            if (code, item) not in first_row:  # a row with a bad score is there: its fault is named already
                 message = _("Unit %(code)s has no score for item %(item)s.") % {"code": code, "item": item}
-                errors.append(RowError(unit_row[code], sheets.ITEM, message))
+                errors.append(RowError(row_number, sheets.ITEM, message))
     if errors:
         columns = list(sheets.PAST_REQUIRED)
         raise ImportRefused(
@@ -1014,8 +1015,8 @@ def _past_row(
     scored: dict[str, ScoredItem],
     units: dict[str, tuple[int, str]],
     errors: list[RowError],
-) -> tuple[str, str, Decimal] | None:
-    before = len(errors)
+) -> tuple[str, str, Decimal | None] | None:
+    """The row's unit, item and score (None if the score is at fault); None when the unit or item is."""
     code, item, raw = (clean_text(row.get(heading)) for heading in sheets.PAST_REQUIRED)
     code, item = code[:60], item[:20]
     for heading, value in zip(sheets.PAST_REQUIRED, (code, item, raw), strict=True):
@@ -1035,9 +1036,7 @@ def _past_row(
             score = parse_score(raw, scored[item].points, sheets.PAST_SCORE)
         except ValidationError as error:
             errors.append(RowError(number, sheets.PAST_SCORE, _first_message(error)))
-    if len(errors) > before or score is None:
-        return None
-    return code, item, score
+    return (code, item, score) if code in units and item in scored else None
 
 
 def _create_past_assessments(
@@ -1084,3 +1083,80 @@ def _create_past_assessments(
     ]
     Item.objects.bulk_create(items, batch_size=BATCH)
     return len(assessments)
+
+
+# todo (helper "todo"): many items of one assessment at once, for whatever fills a whole score sheet (the
+# demo; a later self-assessment import). The same checks, changes and history as save_self_item and
+# review_item item by item, in one transaction and a fixed number of queries whatever the number of items.
+
+
+@transaction.atomic
+def save_self_items(actor: Any, assessment: Assessment, entries: dict[str, tuple[Any, str]]) -> int:
+    """Item number → (self-score, explanation), as save_self_item would save each; how many changed."""
+    assessment = _locked_assessment(assessment)
+    _refuse_unless_self_assessing(assessment)
+    items = _locked_items_by_number(assessment, entries)
+    changed: list[Item] = []
+    events: list[Event] = []
+    for number, (self_score, explanation) in entries.items():
+        item = items[number]
+        score = None if self_score in (None, "") else parse_score(self_score, item.points, "self_score")
+        changes = _apply(item, {"self_score": score, "explanation": _check_text(explanation, "explanation")})
+        if changes:
+            changed.append(item)
+            events.append(_item_event_row(actor, Action.SELF_SCORED, item, assessment, changes))
+    if changed:
+        _save_items(changed, ["self_score", "explanation"])
+        _start_drafting(actor, assessment)
+        Event.objects.bulk_create(events)
+    return len(changed)
+
+
+@transaction.atomic
+def review_items(actor: Any, assessment: Assessment, entries: dict[str, tuple[Any, str, str]]) -> int:
+    """Item number → (final score, reason, comment), as review_item would save each; how many changed."""
+    assessment = _locked_assessment(assessment)
+    _refuse_unless(assessment, REVIEWING, _("Only a submitted assessment is reviewed."))
+    items = _locked_items_by_number(assessment, entries)
+    changed: list[Item] = []
+    events: list[Event] = []
+    for number, (final_score, reason, comment) in entries.items():
+        item = items[number]
+        final = None if final_score in (None, "") else parse_score(final_score, item.points, "final_score")
+        reason = _check_text(reason, "reason")
+        if needs_reason(item, final) and not reason:
+            raise ValidationError({"reason": f"{number}: {reason_required_message(item)}"})
+        changes = _apply(item, {"final_score": final, "reason": reason, "comment": _check_text(comment, "comment")})
+        if changes:
+            changed.append(item)
+            events.append(_item_event_row(actor, Action.ITEM_REVIEWED, item, assessment, changes))
+    if changed:
+        _save_items(changed, ["final_score", "reason", "comment"])
+        Event.objects.bulk_create(events)
+    return len(changed)
+
+
+def _locked_items_by_number(assessment: Assessment, entries: dict[str, Any]) -> dict[str, Item]:
+    items = {item.number: item for item in Item.objects.select_for_update().filter(assessment=assessment)}
+    unknown = sorted(set(entries) - set(items))
+    if unknown:
+        raise ValidationError(_("The assessment has no item %(item)s.") % {"item": unknown[0]})
+    return items
+
+
+def _save_items(items: list[Item], fields: list[str]) -> None:
+    for item in items:
+        item.version += 1
+    Item.objects.bulk_update(items, [*fields, "version"], batch_size=BATCH)
+
+
+def _item_event_row(actor: Any, action: Action, item: Item, assessment: Assessment, changes: dict[str, Any]) -> Event:
+    """The event _item_event records, built to be inserted with others."""
+    details = {
+        "assessment_id": assessment.pk,
+        "cycle_id": assessment.cycle_id,
+        "item_id": item.pk,
+        "item": item.number,
+        "changes": changes,
+    }
+    return Event(actor=_user(actor), action=action, organisation_id=assessment.organisation_id, details=details)

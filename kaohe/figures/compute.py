@@ -1,8 +1,12 @@
 """Every figure the standard counts, computed from the records (READING.md, "What can be counted").
 
 `compute_figures(units, year, standard)` is the one function that turns records into figures, for one unit
-or thirty thousand: a fixed number of grouped database queries, then, for many units, a roll-up of those
-per-unit totals up the tree. It never loops over records in Python.
+or thirty thousand: a fixed number of database queries, then, for many units, a roll-up of the per-unit
+totals up the tree. It never loops over records in Python. The per-unit totals are the yearly totals the
+records keep of themselves in their own transactions (kaohe.records.totals: one row per unit and year), so
+that a district's figures read 30,000 rows rather than group a million records; `from_records=True` groups
+the records themselves instead, the same figures by the longer way (the tests prove them equal, the bench
+times both).
 
 What each figure counts is kaohe.standard.indicators' decision: meetings, trainings and exchange meetings
 are the unit's own; lecture-hall activities, participants, funds and honours add up the unit and every
@@ -25,7 +29,8 @@ from django.db import connections
 from django.db.models import Count, Q, QuerySet, Sum
 
 from kaohe.organisations.models import Category, Organisation, Tier
-from kaohe.records.models import Activity, ActivityCategory, EducationFund, Honour, HonourLevel
+from kaohe.records.models import Activity, ActivityCategory, EducationFund, Honour, HonourLevel, YearTotals
+from kaohe.records.totals import ACTIVITY_COLUMNS, COLUMNS, HONOUR_COLUMNS, yuan
 from kaohe.standard.document import Rule, StandardDocument
 from kaohe.standard.indicators import BY_KEY, Measure, Scope
 from kaohe.standard.targets import plain_number, unit_target
@@ -43,13 +48,10 @@ HONOUR_COUNTS = {
     "honours_municipal": HonourLevel.MUNICIPAL,
     "honours_national": HonourLevel.NATIONAL,
 }
-# Activities whose figures count the unit's own records only (meetings, trainings): never added up the tree,
-# so they are grouped only for the units whose figures are asked for.
+# Activities whose figures count the unit's own records only (meetings, trainings): never added up the tree.
 MEETING_CATEGORIES = [category for key, category in ACTIVITY_COUNTS.items() if BY_KEY[key].scope == Scope.OWN]
 SUBTREE_CATEGORIES = [category for key, category in ACTIVITY_COUNTS.items() if BY_KEY[key].scope == Scope.SUBTREE]
 RATE_PLACES = Decimal("0.0001")
-# Thousands of ids would pass a database's parameter limit; so many units are most of the scope anyway.
-LARGEST_ID_LIST = 500
 
 
 class Unit(Protocol):
@@ -131,36 +133,28 @@ def year_range(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-def compute_figures(units: Sequence[Unit], year: int, standard: StandardDocument) -> dict[int, list[Figure]]:
+def compute_figures(
+    units: Sequence[Unit], year: int, standard: StandardDocument, *, from_records: bool = False
+) -> dict[int, list[Figure]]:
     """Figures of each unit (by id) for the rules of its column: a fixed number of queries for any number.
 
-    One unit (its page) sums its own subtree directly; several units share one grouping of the year's
-    records by unit, added up the tree, so that every unit of a district costs no more than one.
+    One unit (its page) sums its own subtree directly; several units share one reading of every unit's own
+    totals, added up the tree, so that every unit of a district costs no more than one.
     """
-    tallies = tally_units(units, year)
+    tallies = tally_units(units, year, from_records=from_records)
     plans = Plans(standard)
     return {unit.pk: figures_from(tallies, unit, plans) for unit in units}
 
 
-def tally_units(units: Sequence[Unit], year: int, meetings_of: Sequence[Unit] | None = None) -> dict[int, UnitTallies]:
+def tally_units(units: Sequence[Unit], year: int, *, from_records: bool = False) -> dict[int, UnitTallies]:
     """What each unit's own records and its subtree's add up to in the year (database queries): the first
-    half of compute_figures, for a page that needs every unit's tallies but only some units' figures.
-
-    `meetings_of` narrows the own-only activities (meetings, trainings) to the units whose figures will be
-    read, by default all of them; `add_meetings` fills them in later for others (a page after sorting).
-    """
+    half of compute_figures, for a page that needs every unit's tallies but only some units' figures."""
     if not units:
         return {}
+    source = RECORDS if from_records else YEARLY_TOTALS
     if len(units) == 1:
-        return {units[0].pk: _tallies_of_one(units[0], year)}
-    return _tallies_of_many(units, year, units if meetings_of is None else meetings_of)
-
-
-def add_meetings(tallies: dict[int, UnitTallies], units: Sequence[Unit], year: int) -> None:
-    """The own-only activities of these units, into tallies made without them: one query."""
-    ids = [unit.pk for unit in units if unit.pk in tallies]
-    for pk, category, count in _meeting_rows(year, ids):
-        tallies[pk].own.activities[category] = count
+        return {units[0].pk: _tallies_of_one(units[0], year, source)}
+    return _tallies_of_many(units, year, source)
 
 
 def figures_from(tallies: dict[int, UnitTallies], unit: Unit, plans: Plans) -> list[Figure]:
@@ -188,26 +182,75 @@ def _rules_by_column(standard: StandardDocument) -> dict[str, list[tuple[str, Ru
     return by_column
 
 
+# Where the per-unit totals come from: the yearly totals the records keep, or the records themselves ---------
+
+
+# Which units: lookups of Organisation, e.g. {"path__under": "/YX/", "is_active": True} or {"pk": 7}.
+Units = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Source:
+    own: Callable[[int, Units], dict[int, Tally]]  # each unit's own tally in the year
+    summed: Callable[[int, Units], Tally]  # the units' records of the year added up
+
+
+def _totals_of(year: int, units: Units) -> QuerySet[YearTotals]:
+    """The year's totals rows of these units, joined to them: SQLite walks the year's rows once, where a
+    subquery of thousands of ids would be built and probed first (half again as long)."""
+    return YearTotals.objects.filter(year=year, **{f"organisation__{lookup}": v for lookup, v in units.items()})
+
+
+def _own_from_totals(year: int, units: Units) -> dict[int, Tally]:
+    """Each unit's own records of the year, as its yearly totals hold them: one query, one row a unit."""
+    rows = _totals_of(year, units).values_list("organisation_id", *COLUMNS).order_by()
+    return {row[0]: _tally_of(row[1:]) for row in _whole_number_rows(rows)}
+
+
+def _summed_from_totals(year: int, units: Units) -> Tally:
+    """The yearly totals of the units added up by the database: one query over one row a unit."""
+    sums = _totals_of(year, units).aggregate(**{column: Sum(column) for column in COLUMNS})
+    return _tally_of([sums[column] or 0 for column in COLUMNS])
+
+
+def _ids(units: Units) -> Any:
+    """The units as a subquery of ids, for grouping their records."""
+    return Organisation.objects.filter(**units).values("pk")
+
+
+def _tally_of(amounts: Sequence[int]) -> Tally:
+    """A unit's yearly totals (in the order of COLUMNS) as a tally; counts of nothing left out."""
+    by_column = dict(zip(COLUMNS, amounts, strict=True))
+    tally = Tally(participants=int(by_column["participants"]), funds=yuan(int(by_column["funds_fen"])))
+    for category, column in ACTIVITY_COLUMNS.items():
+        if by_column[column]:
+            tally.activities[category] = int(by_column[column])
+    for level, column in HONOUR_COLUMNS.items():
+        if by_column[column]:
+            tally.honours[level] = int(by_column[column])
+    return tally
+
+
 # One unit: its own records and its subtree's, summed by the database --------------------------------
 
 
-def _tallies_of_one(unit: Unit, year: int) -> UnitTallies:
-    """Eight small queries, each answered by an index over the unit's own records or its subtree's."""
-    subtree_units = Organisation.objects.filter(path__under=unit.path, is_active=True)
-    own = _own_tallies(year, [unit.pk]).get(unit.pk) or Tally()
+def _tallies_of_one(unit: Unit, year: int, source: Source) -> UnitTallies:
+    """A few small queries: the unit's own totals, its active subtree's added up, its subtree's size."""
+    subtree_units: Units = {"path__under": unit.path, "is_active": True}
+    own = source.own(year, {"pk": unit.pk}).get(unit.pk) or Tally()
     own.members = unit.members
-    subtree = _summed_tally(year, subtree_units.values("pk"))
-    sized = subtree_units.aggregate(
+    subtree = source.summed(year, subtree_units)
+    sized = Organisation.objects.filter(**subtree_units).aggregate(
         members=Sum("members"), grassroots=Count("pk", filter=Q(category=Category.GRASSROOTS) & ~Q(pk=unit.pk))
     )
     subtree.members, subtree.grassroots_units = sized["members"] or 0, sized["grassroots"]
     return UnitTallies(own, subtree)
 
 
-def _summed_tally(year: int, units: Any) -> Tally:
-    """The records of `units` (a subquery of ids) in the year added up by the database: three queries.
+def _summed_from_records(year: int, units: Units) -> Tally:
+    """The records of the units in the year added up by the database: three queries.
     Own-only activities (meetings) are left out: no figure adds them up a subtree."""
-    in_year: dict[str, Any] = {"date__range": year_range(year), "organisation_id__in": units}
+    in_year: dict[str, Any] = {"date__range": year_range(year), "organisation_id__in": _ids(units)}
     tally = Tally()
     activities = (
         Activity.objects.filter(category__in=SUBTREE_CATEGORIES, **in_year)
@@ -225,16 +268,13 @@ def _summed_tally(year: int, units: Any) -> Tally:
     return tally
 
 
-# Many units: every unit's own records grouped once, then added up the tree ----------------------------
+# Many units: every unit's own totals read once, then added up the tree ---------------------------------
 
 
-def _tallies_of_many(units: Sequence[Unit], year: int, meetings_of: Sequence[Unit]) -> dict[int, UnitTallies]:
-    in_scope = Organisation.objects.filter(path__under=_common_ancestor_path(units), is_active=True)
-    rows = list(in_scope.values_list("pk", "code", "path", "depth", "members", "category"))
-    meeting_ids: Any = [unit.pk for unit in meetings_of]
-    if len(meeting_ids) > LARGEST_ID_LIST:
-        meeting_ids = in_scope.values("pk")  # most of the scope anyway, and no list of parameters
-    own = _own_tallies(year, in_scope.values("pk"), meetings_of=meeting_ids)
+def _tallies_of_many(units: Sequence[Unit], year: int, source: Source) -> dict[int, UnitTallies]:
+    scope: Units = {"path__under": _common_ancestor_path(units), "is_active": True}
+    rows = list(Organisation.objects.filter(**scope).values_list("pk", "code", "path", "depth", "members", "category"))
+    own = source.own(year, scope)
     with_units_under = {code for _pk, _code, path, *_rest in rows for code in path.strip("/").split("/")[:-1]}
     by_code: dict[str, UnitTallies] = {}
     for pk, code, _path, _depth, members, _category in rows:
@@ -274,15 +314,14 @@ def _common_ancestor_path(units: Iterable[Unit]) -> str:
     return "/" + "".join(f"{code}/" for code in shared)
 
 
-def _own_tallies(year: int, units: Any, meetings_of: Any = None) -> dict[int, Tally]:
+def _own_from_records(year: int, units: Units) -> dict[int, Tally]:
     """Each unit's own records of the year, grouped in the database: four queries.
 
     Lectures and meetings are separate queries because each is then one range of the category-first index,
-    and only lectures need their participants summed. Meetings are asked for `meetings_of` (ids or a
-    subquery), by default the same units.
+    and only lectures need their participants summed.
     """
     start, end = year_range(year)
-    in_year: dict[str, Any] = {"date__range": (start, end), "organisation_id__in": units}
+    in_year: dict[str, Any] = {"date__range": (start, end), "organisation_id__in": _ids(units)}
     tallies: dict[int, Tally] = defaultdict(Tally)
     lectures = (
         Activity.objects.filter(category=ActivityCategory.LECTURE, **in_year)
@@ -294,7 +333,7 @@ def _own_tallies(year: int, units: Any, meetings_of: Any = None) -> dict[int, Ta
         tally = tallies[pk]
         tally.activities[ActivityCategory.LECTURE] = count
         tally.participants = participants or 0
-    for pk, category, count in _meeting_rows(year, units if meetings_of is None else meetings_of):
+    for pk, category, count in _meeting_rows(year, in_year["organisation_id__in"]):
         tallies[pk].activities[category] = count
     for pk, amount in (
         EducationFund.objects.filter(**in_year).values_list("organisation_id").annotate(amount=Sum("amount")).order_by()
@@ -317,8 +356,11 @@ def _meeting_rows(year: int, units: Any) -> list[tuple[Any, ...]]:
         .annotate(count=Count("pk"))
         .order_by()
     )
-    nothing_asked = isinstance(units, list) and not units  # (a subquery is never evaluated here)
-    return [] if nothing_asked else _whole_number_rows(rows)
+    return _whole_number_rows(rows)
+
+
+YEARLY_TOTALS = Source(_own_from_totals, _summed_from_totals)
+RECORDS = Source(_own_from_records, _summed_from_records)
 
 
 def _whole_number_rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:

@@ -35,7 +35,6 @@ from kaohe.figures.compute import (
     Figure,
     Plans,
     UnitTallies,
-    add_meetings,
     compute_figures,
     figures_from,
     tally_units,
@@ -121,19 +120,35 @@ class ShownFigure:
 def show(figure: Figure, unit: Organisation | ShownUnit, year: int) -> ShownFigure:
     measure = BY_KEY[figure.key].measure
     rule_target = figure.rule.target if figure.rule else None
+    language = translation.get_language()
+    label, scope = _labels(figure.key, figure.scope, language)
     return ShownFigure(
         key=figure.key,
         item=figure.item,
-        label=str(INDICATORS.get(figure.key, figure.key)),
+        label=label,
         value=value_in_words(figure),
-        target=_("no target in the standard")
-        if figure.target is None
-        else "≥ " + number_in_words(measure, figure.target),
+        target=_target_in_words(measure, figure.target, language),
         met="none" if figure.met is None else str(figure.met).lower(),
-        scope=str(SCOPE_LABELS[figure.scope]),
+        scope=scope,
         basis=basis_in_words(rule_target, measure, figure.bases) if rule_target else "",
         records_href=records_href(figure, unit, year),
     )
+
+
+# An overview page shows seven hundred figures of a few kinds and targets: their words are worked out once
+# per language (the language is part of the key, so each request gets its own).
+
+
+@functools.lru_cache(maxsize=256)
+def _labels(key: str, scope: Scope, language: str | None) -> tuple[str, str]:
+    return str(INDICATORS.get(key, key)), str(SCOPE_LABELS[scope])
+
+
+@functools.lru_cache(maxsize=1024, typed=True)  # typed: 80 and Decimal("80") may read differently
+def _target_in_words(measure: Measure, target: int | Decimal | None, language: str | None) -> str:
+    if target is None:
+        return _("no target in the standard")
+    return "≥ " + number_in_words(measure, target)
 
 
 def value_in_words(figure: Figure) -> str:
@@ -156,15 +171,22 @@ RECORDS_OF: dict[str, tuple[str, str]] = {
 
 
 def records_href(figure: Figure, unit: Organisation | ShownUnit, year: int) -> str:
-    kind, category = RECORDS_OF[figure.key]
+    before, after = _records_href_around_unit(figure.key, figure.scope, year)
+    return before + urlencode({"unit": unit.code}) + after
+
+
+@functools.lru_cache(maxsize=1024)
+def _records_href_around_unit(key: str, scope: Scope, year: int) -> tuple[str, str]:
+    """The records list's address for a figure, before and after the unit's code: the same for every unit."""
+    kind, category = RECORDS_OF[key]
     start, end = year_range(year)
-    query: dict[str, str] = {"unit": unit.code}
-    if figure.scope == Scope.SUBTREE:
+    query: dict[str, str] = {}
+    if scope == Scope.SUBTREE:
         query.update(subtree="on", active="on")  # figures count the active units under it
     if category:
         query["category"] = category
     query.update(date_from=start.isoformat(), date_to=end.isoformat())
-    return _records_list_url(kind) + "?" + urlencode(query)
+    return _records_list_url(kind) + "?", "&" + urlencode(query)
 
 
 @functools.cache
@@ -291,12 +313,6 @@ class Overview:
     columns: list[Column]
     rows: list[OverviewRow]
     tallies: dict[int, UnitTallies] = field(default_factory=dict)
-    meetings_complete: bool = True  # else only the rows shown get their meetings (`add_meetings`)
-
-    def complete(self, rows: Sequence[OverviewRow]) -> None:
-        """Fills in the own-only activities of the rows about to be shown: one query."""
-        if not self.meetings_complete:
-            add_meetings(self.tallies, [row.unit for row in rows], self.choices.year)
 
 
 def _choices(form: YearForm) -> Choices:
@@ -304,7 +320,7 @@ def _choices(form: YearForm) -> Choices:
     return Choices(year=_year_of(form), **chosen)
 
 
-def _overview(request: HttpRequest, form: YearForm, every_row: bool = False) -> Overview:
+def _overview(request: HttpRequest, form: YearForm) -> Overview:
     root = scope_root(request.user)
     if root is None:
         raise Http404
@@ -314,15 +330,9 @@ def _overview(request: HttpRequest, form: YearForm, every_row: bool = False) -> 
         return Overview(choices, in_force, root, [], [])
     units = _units_shown(request, choices.tier)
     plans = Plans(in_force.standard.doc)
-    # Own-only activities (meetings) are never added up the tree: a page needs them for its hundred rows
-    # alone, unless it sorts by one of them; an export needs them all.
-    by_own_figure = choices.sort in BY_KEY and BY_KEY[choices.sort].scope == Scope.OWN
-    complete = every_row or by_own_figure
-    tallies = tally_units(units, choices.year, meetings_of=None if complete else [])
+    tallies = tally_units(units, choices.year)
     rows = [OverviewRow(unit, tallies, plans) for unit in units]
-    overview = Overview(choices, in_force, root, _columns(units, plans), _sorted(rows, choices, plans))
-    overview.tallies, overview.meetings_complete = tallies, complete
-    return overview
+    return Overview(choices, in_force, root, _columns(units, plans), _sorted(rows, choices, plans), tallies)
 
 
 TIER_OF_CATEGORY_VALUE: dict[str, Tier] = {str(category): tier for category, tier in TIER_OF_CATEGORY.items()}
@@ -413,7 +423,6 @@ def overview(request: HttpRequest) -> HttpResponse:
     found = _overview(request, form)
     choices = found.choices
     page: Page[OverviewRow] = Paginator(found.rows, ROWS_PER_PAGE).get_page(form.cleaned_data.get("page"))
-    found.complete(list(page.object_list))
     context = {
         "form": form,
         "choices": choices,
@@ -453,7 +462,7 @@ def _shown_row(row: OverviewRow, columns: list[Column], year: int) -> ShownRow:
 def overview_export(request: HttpRequest) -> HttpResponse:
     """The overview's rows (all pages) as xlsx: per figure its value, its target and whether it is met."""
     form = _bound(OverviewForm, request)
-    found = _overview(request, form, every_row=True)
+    found = _overview(request, form)
     year, root = found.choices.year, found.root
     with translation.override(EXPORT_LANGUAGE):
         tier = _("All tiers") if found.choices.tier == ALL_TIERS else str(Tier(found.choices.tier).label)

@@ -17,6 +17,7 @@ from kaohe.organisations.importing import ImportPlan
 from kaohe.organisations.models import (
     ALLOWED_PARENT_CATEGORIES,
     FILE_NAME_OF_CATEGORY,
+    Category,
     Organisation,
     path_for,
 )
@@ -73,6 +74,47 @@ def create_organisation(
     )
     record_event(actor, Action.ORGANISATION_CREATED, organisation, name=name, members=members)
     return organisation
+
+
+def check_no_district() -> None:
+    existing = Organisation.objects.filter(category=Category.DISTRICT).order_by("pk").first()
+    if existing is not None:
+        raise ValidationError(
+            _(
+                "This database already has a district federation, %(unit)s: kaohe setup only starts an empty "
+                "one. Add units with the units import and accounts on the People pages."
+            )
+            % {"unit": existing}
+        )
+
+
+@transaction.atomic
+def set_up_district(
+    *, code: str, name: str, admin_username: str, admin_full_name: str, admin_password: str
+) -> tuple[Organisation, Any]:
+    """The first district federation and its first district administrator (`kaohe setup`).
+
+    Only on a database without a district: a second district joins through the units import, by people who
+    are already responsible for one, never through a command that would make its own administrator.
+    """
+    check_no_district()
+    check_code_free(None, code)
+    district = Organisation.objects.create(
+        code=code, name=name, category=Category.DISTRICT, path=path_for("", code), depth=0
+    )
+    record_event(None, Action.ORGANISATION_CREATED, district, name=name, members=0, by="kaohe setup")
+    from kaohe.accounts.actions import create_account
+    from kaohe.accounts.models import Role
+
+    administrator = create_account(
+        None,
+        username=admin_username,
+        full_name=admin_full_name,
+        role=Role.DISTRICT_ADMIN,
+        unit=district,
+        password=admin_password,
+    )
+    return district, administrator
 
 
 def history_of(organisation: Organisation) -> QuerySet[Event]:

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kaohe.forms import StyledFormMixin
+from kaohe.forms import StyledFormMixin, UnitChoiceField, offer_units_of
 from kaohe.limits import FileSizeValidator, import_file_max_bytes
 from kaohe.organisations.models import ALLOWED_PARENT_CATEGORIES, Category, Organisation
 from kaohe.versions import VersionedFormMixin
@@ -35,13 +35,16 @@ class OrganisationForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
 
 
 class MoveForm(VersionedFormMixin, StyledFormMixin, forms.Form):
-    """The unit's new parent; the unit being moved is given as edited=."""
+    """The unit's new parent, by name or code among the user's units; the unit being moved is given as edited=."""
 
-    new_parent = forms.CharField(
-        label=_("Code of the new parent unit"),
-        max_length=40,
-        help_text=_("The unit it will belong to, e.g. a 乡镇街道总工会 for a 基层工会."),
+    new_parent = UnitChoiceField(
+        label=_("New parent unit"),
+        help_text=_("The unit it will belong to, e.g. a 乡镇街道总工会 for a 基层工会: type part of its name, or its code."),
     )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_units_of(self, user)
 
 
 class ImportForm(StyledFormMixin, forms.Form):

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from kaohe.organisations import views
+from kaohe.organisations import picker, views
 
 app_name = "organisations"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("import/", views.import_units, name="import"),
+    path("suggest/", picker.suggest, name="suggest"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/children/", views.children, name="children"),

@@ -8,7 +8,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaohe.access import Do, can, can_move_or_deactivate, get_organisation, scope_root_or_404, visible_organisations
+from kaohe.access import (
+    Do,
+    SeeButNotChange,
+    can,
+    can_move_or_deactivate,
+    get_organisation,
+    scope_root_or_404,
+    visible_organisations,
+)
 from kaohe.forms import posted
 from kaohe.history.models import Event
 from kaohe.organisations import actions, queries
@@ -44,10 +52,12 @@ def tree(request: HttpRequest) -> HttpResponse:
     found = None
     if search.is_valid() and search.cleaned_data["q"]:
         found = queries.search(visible_organisations(request.user), search.cleaned_data["q"])
+    totals, page = queries.children_page(root, request.GET.get("page"))
     context = {
         "root": root,
-        "totals": queries.subtree_totals(root),
-        "children": queries.children_with_totals(root),
+        "totals": totals,
+        "children": page,
+        "page": page,
         "search": search,
         "found": found,
         "may_restructure": can(request.user, Do.RESTRUCTURE, root),
@@ -57,21 +67,26 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def children(request: HttpRequest, code: str) -> HttpResponse:
-    """The units under one unit, as rows of the tree: what htmx loads when a branch opens."""
+    """The units under one unit, as rows of the tree: what htmx loads when a branch opens (its first page,
+    as a list), and when "more" is clicked in it (the next page's rows, put in place of the link)."""
     unit = get_organisation(request.user, code)
-    context = {"children": queries.children_with_totals(unit)}
-    return render(request, "organisations/tree.html#branch", context)
+    _totals, page = queries.children_page(unit, request.GET.get("page"))
+    context = {"parent": unit, "children": page, "more_in_place": True}
+    partial = "branch-rows" if page.number > 1 else "branch"
+    return render(request, f"organisations/tree.html#{partial}", context)
 
 
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_organisation(request.user, code)
     root = scope_root_or_404(request.user)
+    totals, page = queries.children_page(unit, request.GET.get("page"), include_inactive=True)
     context = {
         "unit": unit,
         "ancestors": [a for a in queries.ancestors_of(unit) if a.is_within(root)],
-        "totals": queries.subtree_totals(unit),
-        "children": queries.children_with_totals(unit, include_inactive=True),
+        "totals": totals,
+        "children": page,
+        "page": page,
         "events": Event.objects.filter(organisation=unit).select_related("actor")[:20],
         "may_edit": can(request.user, Do.EDIT, unit),
         "may_add": can(request.user, Do.RESTRUCTURE, unit),
@@ -118,8 +133,8 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
 def move(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_organisation(request.user, code)
     if not can_move_or_deactivate(request.user, unit):
-        raise PermissionDenied
-    form = MoveForm(posted(request), edited=unit)
+        raise SeeButNotChange
+    form = MoveForm(posted(request), edited=unit, user=request.user)
     if request.method == "POST" and form.is_valid():
         moved = _moved_as_asked(request, unit, form)
         if moved is not None:
@@ -130,10 +145,7 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
 
 def _moved_as_asked(request: HttpRequest, unit: Organisation, form: MoveForm) -> Organisation | None:
     """The unit under the parent the form names, or None with the reason on the form."""
-    new_parent = visible_organisations(request.user).filter(code=form.cleaned_data["new_parent"]).first()
-    if new_parent is None:
-        form.add_error("new_parent", _("There is no unit with this code in your system."))
-        return None
+    new_parent = form.cleaned_data["new_parent"]  # one of the user's subtree (UnitChoiceField)
     return saved_or_current_shown(
         form,
         lambda: actions.move_organisation(request.user, unit, new_parent, read_version=form.read_version),
@@ -146,7 +158,7 @@ def _moved_as_asked(request: HttpRequest, unit: Organisation, form: MoveForm) ->
 def set_active(request: HttpRequest, code: str, active: bool) -> HttpResponse:
     unit = get_organisation(request.user, code)
     if not can_move_or_deactivate(request.user, unit):
-        raise PermissionDenied
+        raise SeeButNotChange
     try:
         if active:
             actions.reactivate_organisation(request.user, unit)

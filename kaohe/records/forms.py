@@ -9,10 +9,10 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from kaohe.access import Do, can, visible_organisations
-from kaohe.forms import StyledFormMixin, UnitFilterForm
+from kaohe.access import Do, can
+from kaohe.forms import StyledFormMixin, UnitChoiceField, UnitFilterForm, offer_units_of
 from kaohe.limits import FileSizeValidator, document_file_max_bytes
-from kaohe.organisations.models import CODE_MAX_LENGTH, Organisation
+from kaohe.organisations.models import Organisation
 from kaohe.records.actions import editable_fields
 from kaohe.records.kinds import RecordKind
 from kaohe.records.models import Record
@@ -70,20 +70,20 @@ class FilterForm(UnitFilterForm):
 
 
 class RecordForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
-    """The base of every kind's form: its own fields, and the unit chosen by code among those one may edit."""
+    """The base of every kind's form: its own fields, and the unit (by name or code) among those one may edit."""
 
-    unit = forms.CharField(
-        label=capfirst(_("unit code")),
-        max_length=CODE_MAX_LENGTH,
-        help_text=_("Your own unit's code, or the code of a unit under it."),
+    unit = UnitChoiceField(
+        label=capfirst(_("unit")),
+        help_text=_("Your own unit or a unit under it: type part of its name, or its code."),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.user = user
         self.order_fields(["unit"])
+        offer_units_of(self, user)
         record = self.instance
-        self.fields["unit"].initial = record.organisation.code if record.pk else user.organisation.code
+        self.fields["unit"].initial = record.organisation if record.pk else user.organisation
         for field in self.fields.values():
             if isinstance(field, forms.DecimalField):
                 # The same rule as imports: no negative amounts or areas.
@@ -93,10 +93,9 @@ class RecordForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
                 field.validators.append(FileSizeValidator(document_file_max_bytes))
 
     def clean_unit(self) -> Organisation:
-        code = self.cleaned_data["unit"].strip()
-        unit = visible_organisations(self.user).filter(code=code).first()
-        if unit is None or not can(self.user, Do.EDIT, unit):
-            raise ValidationError(_("There is no unit with this code in your system."))
+        unit: Organisation = self.cleaned_data["unit"]  # one of the user's subtree (UnitChoiceField)
+        if not can(self.user, Do.EDIT, unit):
+            raise ValidationError(_("You cannot change the records of %(unit)s.") % {"unit": unit})
         return unit
 
     def values(self) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from kaohe.versions import Versioned
@@ -67,13 +67,51 @@ class HonourLevel(models.TextChoices):
 
 
 class RecordQuerySet(models.QuerySet[Any]):
+    """Bulk writes keep what save() keeps: the fingerprints, and the yearly totals the figures read (totals.py),
+    in the same transaction as the records."""
+
     def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
         """Fills any fingerprint the caller left empty, as save() does: bulk writers (the demo) skip save()."""
         records = list(objs)
         for record in records:
             if not record.fingerprint:
                 record.fingerprint = _kind_of(record).fingerprint(record)
-        return super().bulk_create(records, *args, **kwargs)
+        totals = _totals()
+        if not totals.counts(self.model):
+            return super().bulk_create(records, *args, **kwargs)
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(records, *args, **kwargs)
+            if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
+                # Which rows went in is not known: the units' totals are made again from their records.
+                totals.rebuild(sorted({record.organisation_id for record in created}))
+            else:
+                totals.add_records(self.model, created, self.db)
+        return created
+
+    def update(self, **kwargs: Any) -> int:
+        totals = _totals()
+        if not totals.changes_counted_fields(self.model, kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            changed = self.model._base_manager.using(self.db).filter(pk__in=pks)
+            totals.add_query(changed, sign=-1)
+            count = super().update(**kwargs)
+            totals.add_query(changed)
+        return count
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        totals = _totals()
+        if not totals.counts(self.model):
+            return super().delete()
+        with transaction.atomic(using=self.db):
+            totals.add_query(self.all(), sign=-1)
+            return super().delete()
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class Record(Versioned):
@@ -102,15 +140,43 @@ class Record(Versioned):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The actions set the fingerprint already (to look for a duplicate); this keeps it true for any writer.
         self.fingerprint = _kind_of(self).fingerprint(self)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "fingerprint"}
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "fingerprint"}
+        totals = _totals()
+        counted = totals.counts(type(self))
+        if not counted or (update_fields is not None and not totals.changes_counted_fields(type(self), update_fields)):
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        # The yearly totals move with the record, in its transaction: what it added as stored, what it adds now.
+        with transaction.atomic(using=using):
+            before = totals.stored_contribution(self)
+            super().save(*args, **kwargs)
+            totals.replace(before, totals.contribution(self), using)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        totals = _totals()
+        if not totals.counts(type(self)):
+            return super().delete(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            before = totals.stored_contribution(self)
+            deleted = super().delete(*args, **kwargs)
+            totals.replace(before, None, using)
+        return deleted
 
 
 def _kind_of(record: Record) -> Any:
     from kaohe.records.kinds import kind_of  # the registry imports these models
 
     return kind_of(record)
+
+
+def _totals() -> Any:
+    from kaohe.records import totals  # it reads these models
+
+    return totals
 
 
 class Activity(Record):
@@ -233,3 +299,29 @@ class LearningStation(Record):
 
     def __str__(self) -> str:
         return self.name
+
+
+class YearTotals(models.Model):
+    """What a unit's own records of one calendar year add up to, as the figures count them (totals.py keeps
+    them, kaohe.figures.compute reads them): one row per unit and year that has any."""
+
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    lectures = models.IntegerField(default=0)
+    trainings = models.IntegerField(default=0)
+    leading_group_meetings = models.IntegerField(default=0)
+    office_meetings = models.IntegerField(default=0)
+    exchange_meetings = models.IntegerField(default=0)
+    participants = models.BigIntegerField(default=0)  # of the lectures, person-times
+    funds_fen = models.BigIntegerField(default=0)  # education funds in fen: exact sums on every database
+    honours_district = models.IntegerField(default=0)
+    honours_municipal = models.IntegerField(default=0)
+    honours_national = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="yeartotals_unit_year")]
+        # A district's figures read a year's rows of thousands of units.
+        indexes = [models.Index(fields=["year", "organisation"], name="yeartotals_year_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year}"

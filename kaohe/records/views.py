@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -19,7 +18,7 @@ from django.utils.functional import Promise
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
-from kaohe.access import Do, can, get_organisation, scope_root_or_404, visible_organisations
+from kaohe.access import Do, SeeButNotChange, can, scope_root_or_404, visible_organisations
 from kaohe.forms import posted
 from kaohe.organisations.models import Organisation
 from kaohe.records import actions, exports, queries
@@ -30,6 +29,7 @@ from kaohe.spreadsheets import export_response
 from kaohe.versions import ConfirmForm, saved_or_current_shown
 
 PER_PAGE = 50
+SHOWN_CHARACTERS = 60  # of a long text in a list; the record's page shows it whole
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,44 @@ class Row:
     # Phones get a card instead of the wide table: the record's name in bold, then its other filled cells.
     title: str
     details: list[tuple[Shown, Shown]]
+    # Where its buttons lead ("": no such button), worked out from one reversed address per list: a page of
+    # fifty rows would otherwise resolve two hundred URLs in the template.
+    edit_href: str = ""
+    delete_href: str = ""
+    file_href: str = ""
 
 
-def _row(kind: RecordKind, headings: list[Shown], record: Record, may_edit: bool) -> Row:
+@dataclass(frozen=True)
+class RowLinks:
+    """The addresses of a kind's record pages, with the record's id to fill in."""
+
+    edit: str
+    delete: str
+    file: str
+
+    @classmethod
+    def of(cls, kind: RecordKind) -> RowLinks:
+        marker = 999999999  # reversed once, then replaced by each record's id
+        pages = ("edit", "delete", "file")
+        addresses = (reverse(f"records:{page}", args=[kind.slug, marker]) for page in pages)
+        return cls(*(address.replace(str(marker), "{pk}") for address in addresses))
+
+
+def _row(kind: RecordKind, headings: list[Shown], record: Record, may_edit: bool, links: RowLinks) -> Row:
     cells = _cells(kind, record)
     title = _title_column(kind)
     details = [pair for index, pair in enumerate(zip(headings, cells, strict=True)) if index != title and pair[1].text]
-    return Row(record, cells, may_edit, str(cells[title].text), details)
+    pk = record.pk
+    return Row(
+        record,
+        cells,
+        may_edit,
+        str(cells[title].text),
+        details,
+        edit_href=links.edit.format(pk=pk) if may_edit else "",
+        delete_href=links.delete.format(pk=pk) if may_edit else "",
+        file_href=links.file.format(pk=pk) if getattr(record, "file", None) else "",
+    )
 
 
 def _title_column(kind: RecordKind) -> int:
@@ -83,7 +114,9 @@ def _shown(column: Column, record: Record) -> Shown:
     elif column.cell == Cell.DECIMAL:
         text = f"{value:,}"
     else:
-        text = Truncator(str(value)).chars(60)
+        text = str(value)
+        if len(text) > SHOWN_CHARACTERS:
+            text = Truncator(text).chars(SHOWN_CHARACTERS)
     return Shown(str(text), _column_css(column))
 
 
@@ -107,20 +140,22 @@ def _record_or_404(request: HttpRequest, kind: RecordKind, pk: int, action: Do) 
     if record is None:
         raise Http404
     if not can(request.user, action, record.organisation):
-        raise PermissionDenied
+        raise SeeButNotChange
     return record
 
 
 def _filter_form(request: HttpRequest, kind: RecordKind, root: Organisation) -> FilterForm:
-    return FilterForm(kind, FilterForm.data_for(request, root))
+    return FilterForm(kind, FilterForm.data_for(request, root), user=request.user)
 
 
 def _filtered(
     request: HttpRequest, kind: RecordKind, form: FilterForm, action: Do
 ) -> tuple[Organisation, QuerySet[Record]]:
-    """The records the valid filter form asks for; a unit outside the user's system is a 404 like any page."""
-    root = scope_root_or_404(request.user)
-    unit = get_organisation(request.user, form.cleaned_data["unit"] or root.code, action)
+    """The records the valid filter form asks for: its unit is one of the user's subtree (a name or code that
+    matches none is the form's error, said on the page), by default the user's own."""
+    unit = form.cleaned_data["unit"] or scope_root_or_404(request.user)
+    if not can(request.user, action, unit):
+        raise SeeButNotChange
     return unit, queries.filtered_records(kind, form.chosen(unit))
 
 
@@ -129,14 +164,16 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     record_kind = kind_or_404(kind)
     root = scope_root_or_404(request.user)
     form = _filter_form(request, record_kind, root)
-    headings = _headings(record_kind)
+    # Translated once here rather than once a row of the phones' cards.
+    headings = [Shown(str(heading.text), heading.css) for heading in _headings(record_kind)]
     page, rows, unit, total = None, [], None, None
     if form.is_valid():
         unit, records = _filtered(request, record_kind, form, Do.VIEW)
         total = queries.total_of(record_kind, records)
         page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
+        links = RowLinks.of(record_kind)
         rows = [
-            _row(record_kind, headings, record, can(request.user, Do.EDIT, record.organisation))
+            _row(record_kind, headings, record, can(request.user, Do.EDIT, record.organisation), links)
             for record in page.object_list
         ]
     context = {
@@ -176,7 +213,7 @@ def _list_url(kind: RecordKind, query: str = "") -> str:
 def record_create(request: HttpRequest, kind: str) -> HttpResponse:
     record_kind = kind_or_404(kind)
     if not can(request.user, Do.EDIT, scope_root_or_404(request.user)):
-        raise PermissionDenied
+        raise SeeButNotChange
     form = record_form(record_kind, request.user, posted(request), request.FILES or None)
     confirmation = DuplicateConfirmationForm(posted(request))
     duplicate = None

@@ -1,9 +1,13 @@
 """The standard as a workbook laid out like the printed document, and back (docs/standard-xlsx.md).
 
 Sheet 标准 is the document's table, for people to print and edit; 说明 holds what the table cannot show
-(slug, version, pooled categories, item numbers); 量化指标 holds the rules. Reading builds the YAML-schema
+(标识, 版本, pooled categories, item numbers); 量化指标 holds the rules. Reading builds the YAML-schema
 mapping and leaves the checking of the standard itself to `parse_standard`, whose paths
 (`categories[3].points`) are turned back into the cells they came from (`标准!B7`).
+
+The workbook speaks Chinese throughout, the rows of 说明 and the values of 量化指标 included (区总工会, ≥,
+倍数, 大讲堂活动次数): like the headings, these words are the file's format, never translated. Reading also
+takes the machine keys (slug, gte, multiple, lecture_count) that workbooks exported before used.
 """
 
 from __future__ import annotations
@@ -34,6 +38,40 @@ RULE_HEADINGS = (RULE_ITEM, RULE_INDICATOR, RULE_TIER, RULE_COMPARISON, RULE_KIN
 TITLE_ROW, HEADING_ROW = 1, 2  # of the 标准 sheet; the other sheets have their heading in row 1
 REQUIRED_META = ("slug", "version", "title", "total_points", "grassroots_column", *(f"tier_{t}" for t in TIERS))
 AMOUNT_KEYS = {"constant": "value", "multiple": "factor", "share": "ratio"}
+
+# The file's words for the document's keys, in the order 说明 lists them, each with a note for whoever edits it.
+META_ROWS: dict[str, tuple[str, str]] = {
+    "slug": ("标识", "标准的代码：小写字母、数字和“-”，如 fangshan-2026-trial；同一标准的各版本标识相同"),
+    "version": ("版本", "版本号，从 1 起的整数；载入修订后的标准时用新的版本号"),
+    "title": ("标题", "标准的名称，与“标准”表第 1 行相同"),
+    "total_points": ("总分", "各类别分值之和，如 100"),
+    "grassroots_column": ("基层工会所用列", "二级工会所辖基层工会按哪一列考核：区总工会、二级工会或区直属基层工会"),
+    "pooled_categories": ("整体评分的类别", "整体评分（不按条目分别计分）的类别序号，多个用逗号分隔；没有则留空"),
+    "tier_district": ("区总工会列标题", "“标准”表中区总工会一列的标题"),
+    "tier_secondary": ("二级工会列标题", "“标准”表中二级工会一列的标题"),
+    "tier_direct": ("区直属基层工会列标题", "“标准”表中区直属基层工会一列的标题"),
+    "items": ("条目编号", "各条目的编号，按“标准”表中的顺序，用逗号分隔；留空则按类别依次编号"),
+}
+META_KEY_OF_LABEL = {label: key for key, (label, _note) in META_ROWS.items()}
+NOTE = "填写说明"  # a third column of 说明, for people; never read
+TIER_NAMES = {"district": "区总工会", "secondary": "二级工会", "direct": "区直属基层工会"}
+COMPARISON_NAMES = {"gte": "≥"}
+TARGET_KIND_NAMES = {"constant": "常数", "multiple": "倍数", "share": "比例"}
+TARGET_BASE_NAMES = {"grassroots_units": "所辖基层工会数", "members": "会员人数"}
+INDICATOR_NAMES = {
+    "training_count": "专题培训次数",
+    "leading_group_meetings": "领导小组会议次数",
+    "office_meetings": "创建办公室会议次数",
+    "lecture_count": "大讲堂活动次数",
+    "lecture_participation_rate": "大讲堂参培率",
+    "exchange_meetings": "经验交流会次数",
+    "education_funds": "职工教育经费支出",
+    "honours_district": "区级荣誉数",
+    "honours_municipal": "市级荣誉数",
+    "honours_national": "国家级荣誉数",
+}
+# What people type for "at least" besides ≥.
+COMPARISON_ALIASES = {">=": "gte", "≧": "gte", "＞＝": "gte", "不少于": "gte", "不低于": "gte"}
 
 REQUIREMENT_LINE = re.compile(r"^\s*(\d+)\s*、\s*(.*\S)\s*$")
 CATEGORY_HEADING = re.compile(r"^(?P<title>.+?)\s*[（(]\s*(?P<points>[0-9.]+)\s*分\s*[）)]\s*$", re.DOTALL)
@@ -145,17 +183,20 @@ def _set_up_printing(sheet: Any) -> None:
 
 
 def _write_meta_sheet(sheet: Any, document: StandardDocument) -> None:
-    rows: list[tuple[str, Any]] = [
-        ("slug", document.slug),
-        ("version", document.version),
-        ("title", document.title),
-        ("total_points", _plain(document.total_points)),
-        ("grassroots_column", document.grassroots_column),
-        ("pooled_categories", ",".join(str(c.number) for c in document.categories if c.pooled)),
-        *((f"tier_{tier}", document.tiers[tier]) for tier in TIERS),
-        ("items", ",".join(item.number for item in document.items)),
-    ]
-    _write_plain_table(sheet, [KEY, VALUE], rows, [20, 80])
+    values: dict[str, Any] = {
+        "slug": document.slug,
+        "version": document.version,
+        "title": document.title,
+        "total_points": _plain(document.total_points),
+        "grassroots_column": TIER_NAMES[document.grassroots_column],
+        "pooled_categories": ",".join(str(c.number) for c in document.categories if c.pooled),
+        **{f"tier_{tier}": document.tiers[tier] for tier in TIERS},
+        "items": ",".join(item.number for item in document.items),
+    }
+    rows = [(label, values[key], note) for key, (label, note) in META_ROWS.items()]
+    _write_plain_table(sheet, [KEY, VALUE, NOTE], rows, [20, 80, 60])
+    for (note,) in sheet.iter_rows(min_row=2, min_col=3, max_col=3):
+        note.font = Font(color="666666")
 
 
 def _write_rules_sheet(sheet: Any, document: StandardDocument) -> None:
@@ -166,19 +207,23 @@ def _write_rules_sheet(sheet: Any, document: StandardDocument) -> None:
             rows.append(
                 (
                     item.number,
-                    rule.indicator,
-                    rule.tier,
-                    rule.comparison or "",
-                    target.kind if target else "",
+                    INDICATOR_NAMES[rule.indicator],
+                    TIER_NAMES[rule.tier],
+                    COMPARISON_NAMES[rule.comparison] if rule.comparison else "",
+                    TARGET_KIND_NAMES[target.kind] if target else "",
                     _plain(target.value) if target else None,
-                    target.of if target else "",
+                    TARGET_BASE_NAMES[target.of] if target and target.of else "",
                 )
             )
-    _write_plain_table(sheet, list(RULE_HEADINGS), rows, [8, 28, 12, 8, 12, 10, 18])
+    _write_plain_table(sheet, list(RULE_HEADINGS), rows, [8, 20, 16, 8, 10, 10, 16])
     # Typed into a General cell, 4.10 would become the number 4.1; as text it stays the item number.
     sheet.column_dimensions["A"].number_format = "@"
     for (cell,) in sheet.iter_rows(min_row=2, max_col=1):
         cell.number_format = "@"
+    # A ratio reads as the document writes it: 80%, not 0.8.
+    for kind, amount in sheet.iter_rows(min_row=2, min_col=5, max_col=6):
+        if kind.value == TARGET_KIND_NAMES["share"]:
+            amount.number_format = "0%"
 
 
 def _write_plain_table(sheet: Any, headings: list[str], rows: Sequence[Sequence[Any]], widths: list[int]) -> None:
@@ -286,13 +331,15 @@ class _Reader:
             return None
         meta: dict[str, tuple[Any, str]] = {"pooled_categories": (None, META_SHEET), "items": (None, META_SHEET)}
         for row in range(2, sheet.max_row + 1):
-            key = clean_text(sheet.cell(row, columns[KEY]).value)
+            label = clean_text(sheet.cell(row, columns[KEY]).value)
+            # A workbook exported before 说明 spoke Chinese names its rows by key (slug, version, …).
+            key = META_KEY_OF_LABEL.get(label, label)
             if key:
                 meta[key] = (sheet.cell(row, columns[VALUE]).value, _ref(sheet, row, columns[VALUE]))
         empty = [key for key in REQUIRED_META if clean_text(meta.get(key, (None,))[0]) == ""]
         for key in empty:
             where = meta[key][1] if key in meta else META_SHEET
-            self.fault(where, _("The row “%(key)s” is missing or has no value.") % {"key": key})
+            self.fault(where, _("The row “%(key)s” is missing or has no value.") % {"key": META_ROWS[key][0]})
         return None if empty else meta
 
     def _document_fields(self, meta: dict[str, tuple[Any, str]]) -> dict[str, Any]:
@@ -307,7 +354,7 @@ class _Reader:
             "title": clean_text(meta["title"][0]),
             "total_points": meta["total_points"][0],
             "tiers": {tier: clean_text(meta[f"tier_{tier}"][0]) for tier in TIERS},
-            "grassroots_column": clean_text(meta["grassroots_column"][0]),
+            "grassroots_column": self.key_of(TIER_NAMES, *meta["grassroots_column"]),
         }
 
     def _number_items(self, listed: tuple[Any, str]) -> bool:
@@ -437,8 +484,45 @@ class _Reader:
                 continue
             rules = item_row.item["rules"]
             self._note_rule_cells(sheet, row, columns, f"{item_row.path}.rules[{len(rules)}]")
-            rules.append(_rule(values))
+            rules.append(self._rule(values, lambda heading, row=row: _ref(sheet, row, columns[heading])))
         return True
+
+    def _rule(self, values: dict[str, Any], cell: Any) -> dict[str, Any]:
+        """One rule in the document's keys; each word the file uses is turned into its key, or faulted at its
+        cell (and then passed on as it was, so that parse_standard's own fault of that cell is dropped)."""
+        kind = self.key_of(TARGET_KIND_NAMES, values[RULE_KIND], cell(RULE_KIND))
+        target = None
+        if kind:
+            # An unknown kind still gets an amount key, so parse_standard reports the kind rather than the amount.
+            target = {
+                "kind": kind,
+                AMOUNT_KEYS.get(kind, "value"): _amount(values[RULE_AMOUNT]),
+                "of": self.key_of(TARGET_BASE_NAMES, values[RULE_BASE], cell(RULE_BASE)),
+            }
+        comparison = clean_text(values[RULE_COMPARISON])
+        return {
+            "indicator": self.key_of(INDICATOR_NAMES, values[RULE_INDICATOR], cell(RULE_INDICATOR)),
+            "tier": self.key_of(TIER_NAMES, values[RULE_TIER], cell(RULE_TIER)),
+            "comparison": self.key_of(
+                COMPARISON_NAMES, COMPARISON_ALIASES.get(comparison, comparison), cell(RULE_COMPARISON)
+            )
+            or None,
+            "target": target,
+        }
+
+    def key_of(self, names: dict[str, str], value: Any, cell: str) -> str:
+        """The key a cell's word stands for ("倍数" → "multiple"); a key itself is taken as it is; empty stays
+        empty; anything else is a fault naming the words the cell may hold."""
+        text = clean_text(value)
+        keys = {name: key for key, name in names.items()}
+        if text in keys:
+            return keys[text]
+        if text and text not in names:
+            self.fault(
+                cell,
+                _("“%(value)s” is not one of: %(choices)s.") % {"value": text, "choices": "、".join(names.values())},
+            )
+        return text
 
     def _note_rule_cells(self, sheet: Any, row: int, columns: dict[str, int], path: str) -> None:
         def cell(heading: str) -> str:
@@ -469,22 +553,12 @@ class _Reader:
         return None if absent else {heading: found[_squeezed(heading)] for heading in wanted}
 
 
-def _rule(values: dict[str, Any]) -> dict[str, Any]:
-    kind = clean_text(values[RULE_KIND])
-    target = None
-    if kind:
-        # An unknown kind still gets an amount key, so parse_standard reports the kind rather than the amount.
-        target = {
-            "kind": kind,
-            AMOUNT_KEYS.get(kind, "value"): values[RULE_AMOUNT],
-            "of": clean_text(values[RULE_BASE]),
-        }
-    return {
-        "indicator": clean_text(values[RULE_INDICATOR]),
-        "tier": clean_text(values[RULE_TIER]),
-        "comparison": clean_text(values[RULE_COMPARISON]) or None,
-        "target": target,
-    }
+def _amount(value: Any) -> Any:
+    """A target's number; "80%" typed as text reads as the ratio 0.8, as Excel stores a percentage."""
+    text = clean_text(value)
+    if text.endswith(("%", "％")) and (number := _decimal(text[:-1])) is not None:
+        return number / 100
+    return value
 
 
 def _blank_row(sheet: Any, row: int, columns: dict[str, int]) -> bool:

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kaohe.access import can_choose_default_standard, can_load_standards
+from kaohe.access import SeeButNotChange, can_choose_default_standard, can_load_standards
 from kaohe.limits import LARGEST_STORED_INTEGER
 from kaohe.spreadsheets import xlsx_response
 from kaohe.standard.actions import Loaded, StandardLocked, load_standard, make_default_standard
@@ -234,7 +234,7 @@ def _loaded_message(outcome: Loaded, standard: Standard, filename: str) -> str:
 def make_default(request: HttpRequest, slug: str, version: int) -> HttpResponse:
     """GET shows what changes; POST makes the version the default."""
     if not can_choose_default_standard(request.user):
-        raise PermissionDenied
+        raise SeeButNotChange
     standard = get_object_or_404(Standard.objects.defer("document"), slug=slug, version=version)
     if request.method == "POST":
         if make_default_standard(request.user, standard):

@@ -326,10 +326,13 @@ def test_the_list_finds_people_by_username_or_name(client, district_admin, colle
 
 
 def test_a_unit_outside_ones_system_is_not_found_in_the_filter_either(client, secondary_cadre, colleagues):
+    """As if it did not exist: the filter says that no unit matches (kaohe/tests/test_unit_picker.py)."""
     client.force_login(secondary_cadre)
 
-    assert client.get(reverse("people") + "?unit=YX-S2&subtree=on").status_code == NOT_FOUND
-    assert client.get(reverse("people") + "?unit=NO-SUCH").status_code == NOT_FOUND
+    for code in ("YX-S2", "NO-SUCH"):
+        response = client.get(reverse("people") + f"?unit={code}&subtree=on")
+        assert (response.status_code, response.context["page"]) == (OK, None)
+        assert _("No unit's name or code contains “%(text)s”.") % {"text": code} in response.content.decode()
 
 
 def test_the_list_pages_fifty_accounts_at_a_time(client, tree, district_admin):
@@ -353,11 +356,91 @@ def test_the_list_costs_the_same_queries_for_few_and_many_accounts(
         make_user(f"person{number}", Role.CADRE, unit)
     client.force_login(district_admin)
 
-    # session, the user with their unit, the filter's unit, the count, the page of accounts with their units
-    with django_assert_num_queries(5):
+    # session, the user with their unit, the filter's unit, the count, the page of accounts with their units,
+    # and the units without an active account: the first of them and their count
+    with django_assert_num_queries(7):
         response = client.get(reverse("people"))
 
     assert len(response.context["rows"]) == accounts + 1
+
+
+# --- Units without an account -----------------------------------------------------------------------------
+
+
+def units_without_account(client, query: str = "") -> list[str]:
+    response = client.get(reverse("people") + query)
+    assert response.status_code == OK
+    shown = [unit.code for unit in response.context["units_without_account"]]
+    assert response.context["units_without_account_count"] == len(shown)
+    return shown
+
+
+def test_a_district_admin_sees_which_units_nobody_can_log_in_for(client, personas):
+    client.force_login(personas["district_admin"])
+
+    # YX has the admin and assessor, YX-S1 the secondary cadre, YX-S1-G1 the grassroots cadre; LQ is not theirs.
+    assert units_without_account(client) == ["YX-D1", "YX-S1-G2", "YX-S2", "YX-S2-G1"]  # in tree order
+    page = client.get(reverse("people")).content.decode()
+    assert 'id="units-without-account"' in page
+    assert "城关小学工会" in page
+    assert reverse("people_import_template_for_units") + "?unit=YX" in page
+
+
+def test_the_list_of_units_without_an_account_follows_the_unit_the_list_shows(client, personas):
+    client.force_login(personas["district_admin"])
+
+    assert units_without_account(client, "?unit=YX-S2") == ["YX-S2", "YX-S2-G1"]  # always with the units under it
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("secondary_cadre", ["YX-S1-G2"]), ("outsider", ["LQ-S1-G1"])],
+)
+def test_a_secondary_cadre_sees_only_the_units_of_its_system(client, personas, persona, expected):
+    client.force_login(personas[persona])
+
+    assert units_without_account(client) == expected
+
+
+def test_a_deactivated_account_leaves_its_unit_without_one_and_a_deactivated_unit_is_not_listed(client, tree, personas):
+    User.objects.filter(username="shequ").update(is_active=False)
+    tree["YX-S1-G2"].is_active = False
+    tree["YX-S1-G2"].save()
+    client.force_login(personas["secondary_cadre"])
+
+    assert units_without_account(client) == ["YX-S1-G1"]
+
+
+def test_a_system_where_every_unit_has_an_account_shows_no_list(client, tree, personas, colleagues):
+    client.force_login(personas["secondary_cadre"])
+
+    assert units_without_account(client) == []
+    assert 'id="units-without-account"' not in client.get(reverse("people")).content.decode()
+
+
+def test_the_list_of_units_without_an_account_names_the_first_fifty_and_counts_them_all(client, tree, secondary_cadre):
+    for number in range(60):
+        make_unit(f"YX-S1-Z{number:02}", f"扩充工会{number}", Category.GRASSROOTS, tree["YX-S1"])
+    client.force_login(secondary_cadre)
+
+    response = client.get(reverse("people"))
+
+    assert len(response.context["units_without_account"]) == 50
+    assert response.context["units_without_account_count"] == 62  # and YX-S1-G1, YX-S1-G2
+
+
+@pytest.mark.parametrize("units", [3, 40])
+def test_the_list_costs_the_same_queries_however_many_units_have_no_account(
+    client, tree, district_admin, django_assert_num_queries, units
+):
+    for number in range(units):
+        make_unit(f"YX-S1-Z{number}", f"扩充工会{number}", Category.GRASSROOTS, tree["YX-S1"])
+    client.force_login(district_admin)
+
+    with django_assert_num_queries(7):
+        response = client.get(reverse("people"))
+
+    assert response.context["units_without_account_count"] == units + 6
 
 
 # --- Creating accounts -------------------------------------------------------------------------------------

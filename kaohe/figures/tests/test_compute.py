@@ -236,13 +236,18 @@ def test_every_unit_of_the_district_at_once_costs_the_same_queries(tree, standar
         make_unit(f"YX-S1-X{number}", f"新工会{number}", Category.GRASSROOTS, tree["YX-S1"], 10)
     units = list(Organisation.objects.filter(path__startswith="/YX/"))
 
-    # the units to add up the tree; lectures, meetings, funds and honours grouped by unit
-    with django_assert_num_queries(5):
+    # the units to add up the tree; their yearly totals
+    with django_assert_num_queries(2):
         figures = compute_figures(units, 2026, standard)
-    # alone: its own lectures, meetings, funds and honours; its subtree's activities, funds and honours summed;
-    # its subtree's members and grassroots units
-    with django_assert_num_queries(8):
+    # alone: its own yearly totals; its subtree's added up; its subtree's members and grassroots units
+    with django_assert_num_queries(3):
         compute_figures([tree["YX-S1"]], 2026, standard)
+    # from the records themselves: lectures, meetings, funds and honours grouped by unit (for one unit, also
+    # its subtree's activities, funds and honours summed)
+    with django_assert_num_queries(5):
+        assert compute_figures(units, 2026, standard, from_records=True) == figures
+    with django_assert_num_queries(8):
+        compute_figures([tree["YX-S1"]], 2026, standard, from_records=True)
 
     assert len(figures) == len(units)
     assert next(f for f in figures[tree["YX-S1"].pk] if f.key == "lecture_count").target == 3 * 32

@@ -181,9 +181,9 @@ def test_the_unit_page_costs_the_same_queries_whatever_the_number_of_units(
     client.force_login(district_admin)
 
     # session, user with unit, the unit, the year's cycle, the default standard; figures: the unit's own
-    # lectures, meetings, funds and honours, its subtree's activities, funds and honours, its subtree's
-    # members and grassroots units; whether anything is recorded in the year
-    with django_assert_num_queries(14):
+    # yearly totals, its subtree's added up, its subtree's members and grassroots units; whether anything is
+    # recorded in the year
+    with django_assert_num_queries(9):
         assert client.get(reverse("figures:unit", args=["YX-S1"]), IN_2026).status_code == 200
 
 
@@ -329,8 +329,8 @@ def test_the_overview_costs_the_same_queries_whatever_the_number_of_units(
     client.force_login(district_admin)
 
     # session, user with unit, the year's cycle, the default standard, the units shown; figures: the units in
-    # scope, lectures, meetings, funds and honours by unit; whether anything is recorded in the year
-    with django_assert_num_queries(11):
+    # scope, their yearly totals; whether anything is recorded in the year
+    with django_assert_num_queries(8):
         assert client.get(reverse("figures:overview"), {**IN_2026, "sort": "lecture_count"}).status_code == 200
 
 

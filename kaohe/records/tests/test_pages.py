@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from kaohe.history.models import Action, Event
@@ -76,10 +78,16 @@ def test_a_grassroots_cadre_sees_only_their_unit(client, grassroots_cadre, activ
 
 @pytest.mark.parametrize(("persona", "code"), [("outsider", "YX"), ("outsider", "YX-S1"), ("secondary_cadre", "YX-S2")])
 def test_a_unit_outside_ones_system_is_not_found(client, personas, activities, persona, code):
+    """As if it did not exist: the filter says that no unit matches, and nothing of it is shown or exported."""
     client.force_login(personas[persona])
 
-    assert client.get(LIST, {"unit": code, "subtree": "on"}).status_code == 404
-    assert client.get(EXPORT, {"unit": code, "subtree": "on"}).status_code == 404
+    page = shown(client, unit=code, subtree="on")
+
+    assert names_on(page, activities) == set()
+    with translation.override("zh-hans"):
+        assert _("No unit's name or code contains “%(text)s”.") % {"text": code} in page
+    export = client.get(EXPORT, {"unit": code, "subtree": "on"})
+    assert (export.status_code, export["Location"].split("?")[0]) == (302, LIST)
 
 
 def test_a_list_without_records_says_so_rather_than_vanishing(client, grassroots_cadre):

@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.hashers import get_hasher
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kaohe.accounts.models import User
@@ -47,6 +48,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         systems = demo_systems()
+        upgraded = load.hash_as_today()
+        if upgraded:
+            hasher = get_hasher().algorithm
+            self.stdout.write(f"passwords re-hashed with {hasher} before the run: {', '.join(upgraded)}")
         serve_options = [f"--{name}={options[name]}" for name in ("workers", "threads") if options[name]]
         plan = load.Plan(options["users"], options["seconds"], options["think"], options["ramp"])
         try:

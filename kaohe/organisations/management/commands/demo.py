@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from kaohe.accounts.models import Role, User
+from kaohe.assessments import demo as demo_round
 from kaohe.organisations import actions, demo
 from kaohe.organisations.importing import plan_import
 from kaohe.organisations.models import Organisation
@@ -18,7 +19,10 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "Builds the fictional district 云溪区 with demo users (password kaohe-demo-2026)."
+    help = (
+        "Builds the fictional district 云溪区 with demo users (password kaohe-demo-2026); at district scale also "
+        "last year's published assessment cycle and this year's, open, with units in every state."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=["district", "large"], default="district")
@@ -37,6 +41,9 @@ class Command(BaseCommand):
             f"Demo district ({scale}): {summary.created} units added, {summary.updated} updated. "
             f"Logins: {', '.join(name for name, *_ in DEMO_USERS)}; password {demo.DEMO_PASSWORD}"
         )
+        if scale == "district":  # the large district is the benchmark's, which opens its own cycle
+            for line in demo_round.build_round():
+                self.stdout.write(line)
 
 
 def create_demo_users() -> None:
