@@ -171,15 +171,17 @@ def chosen_words(unit: Organisation) -> str:
 def not_one_unit(text: str, found: list[Organisation]) -> str:
     """Why a text names no unit: none matches it, or several do (listed, so the person can choose)."""
     if not found:
-        return gettext_now("No unit's name or code contains “%(text)s”.") % {"text": text}
+        return gettext_now("No unit has a name or code containing “%(text)s”.") % {"text": text}
     listed = "、".join(str(unit) for unit in found[:SUGGESTIONS_SHOWN])
     if len(found) > SUGGESTIONS_SHOWN:
         message = gettext_now(
-            "More than %(count)s units' names or codes contain “%(text)s”, among them %(units)s. "
+            "More than %(count)s units have a name or code containing “%(text)s”, among them %(units)s. "
             "Type more of the name, or the code."
         )
         return message % {"count": SUGGESTIONS_SHOWN, "text": text, "units": listed}
-    message = gettext_now("Several units' names or codes contain “%(text)s”: %(units)s. Choose one, or type its code.")
+    message = gettext_now(
+        "Several units have a name or code containing “%(text)s”: %(units)s. Choose one, or type its code."
+    )
     return message % {"text": text, "units": listed}
 
 

@@ -835,7 +835,7 @@ class _VisibleCodes:
 
     def __contains__(self, code: str) -> bool:
         if self.codes is None:
-            assessments = access.visible_assessments(self.actor, self.cycle.assessments.all())
+            assessments = access.visible_assessments_of(self.actor, self.cycle)
             self.codes = set(assessments.values_list("organisation__code", flat=True))
         return code in self.codes
 

@@ -89,6 +89,7 @@ class RequirementWithEvidence:
     item: str
     number: int
     text: str
+    item_content: str = ""  # what its item asks: headings the requirements of a pooled category
     evidence: list[ShownEvidence] = field(default_factory=list)
 
 
@@ -150,10 +151,13 @@ def _record_file_href(piece: Evidence, record: Any) -> str:
 
 
 def by_requirement(
-    requirements: Sequence[dict[str, Any]], evidence: Sequence[ShownEvidence]
+    requirements: Sequence[dict[str, Any]], evidence: Sequence[ShownEvidence], contents: dict[str, str]
 ) -> tuple[list[RequirementWithEvidence], list[ShownEvidence]]:
     """Each requirement with the evidence naming it; and the evidence for the item as a whole."""
-    rows = [RequirementWithEvidence(r["position"], r["item"], r["number"], r["text"]) for r in requirements]
+    rows = [
+        RequirementWithEvidence(r["position"], r["item"], r["number"], r["text"], contents.get(r["item"], ""))
+        for r in requirements
+    ]
     by_position = {row.position: row for row in rows}
     whole = []
     for shown in evidence:

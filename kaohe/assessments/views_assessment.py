@@ -32,6 +32,7 @@ from kaohe.assessments.shown_assessment import (
     total_of,
 )
 from kaohe.forms import posted
+from kaohe.organisations.models import Organisation
 from kaohe.versions import ConfirmForm, StaleEdit, saved_or_current_shown
 
 HISTORY_PER_PAGE = 50
@@ -99,21 +100,29 @@ def page_context(request: HttpRequest, assessment: Assessment, **forms: Any) -> 
         "deadlines": deadlines_of(assessment.cycle),
         "returns": list(assessment.returns.select_related("returned_by").order_by("-round")),
         "missing": actions.missing_for_submission(assessment, items) if rights["may_self_assess"] else [],
-        "reviewing_unit": access.reviewing_unit_of(assessment),
+        "reviewing_unit": _reviewing_unit(assessment),
         "confirm_form": ConfirmForm(edited=assessment),
         **rights,
         **forms,
     }
 
 
+def _reviewing_unit(assessment: Assessment) -> Organisation | None:
+    """The unit whose cadres review this one (None: the district's assessment team)."""
+    code = access.reviewing_unit_of(assessment)
+    return Organisation.objects.filter(code=code).only("code", "name").first() if code else None
+
+
 def _final_total_and_grade(assessment: Assessment, items: list[Item], sees_final: bool) -> tuple[Any, str]:
-    """Published: as fixed. Before that, to those who see final scores, the sum so far and its band."""
+    """Published: as fixed. Before that, to those who see final scores, the sum so far; its band once every
+    item has its final score (a band of half the items scored would only mislead)."""
     if not sees_final:
         return None, ""
     if assessment.status == Status.PUBLISHED:
         return assessment.final_total, assessment.grade
     total = total_of(item.final_score for item in items)
-    return total, assessment.cycle.grade_of(total) if total is not None else ""
+    every_item_scored = all(item.final_score is not None for item in items)
+    return total, assessment.cycle.grade_of(total) if every_item_scored else ""
 
 
 # Submitting, marking reviewed -------------------------------------------------------------------------------
@@ -247,6 +256,6 @@ def evidence_file(request: HttpRequest, year: int, code: str, pk: int) -> FileRe
     """A piece of evidence's file, for whoever sees the unit: opened in the browser or saved (files.py)."""
     assessment = assessment_or_404(request, year, code)
     evidence = Evidence.objects.select_related("file").filter(pk=pk, item__assessment=assessment).first()
-    if evidence is None or evidence.file is None:
+    if evidence is None or evidence.file is None or not evidence.file.file.storage.exists(evidence.file.file.name):
         raise Http404
     return files.file_response(evidence.file, evidence.file_name)

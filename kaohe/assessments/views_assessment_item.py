@@ -109,13 +109,15 @@ def item_context(request: HttpRequest, found: Opened, **forms: Any) -> dict[str,
     assessment, item = found.assessment, found.item
     rights = rights_of(request.user, assessment)
     figures, live_proposal = live_figures(assessment, item)
-    requirements, whole = by_requirement(found.requirements, shown_evidence(assessment, list(evidence_of(item))))
+    contents = contents_of(assessment.cycle.doc)
+    pieces = shown_evidence(assessment, list(evidence_of(item)))
+    requirements, whole = by_requirement(found.requirements, pieces, contents)
     year = assessment.cycle.year
     context = {
         "assessment": assessment,
         "unit": assessment.organisation,
         "item": item,
-        "content": contents_of(assessment.cycle.doc).get(item.number, ""),
+        "content": contents.get(item.number, ""),
         "requirements": requirements,
         "whole_item_evidence": whole,
         "without_evidence": [row for row in requirements if not row.evidence],

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -164,13 +164,20 @@ def default_standard_id() -> int | None:
 
 @dataclass(frozen=True)
 class ProgressRow:
-    assessment: Assessment
+    """One unit of the list as plain values: a page of fifty renders them twice (table and phone cards)."""
+
+    code: str
+    name: str
     href: str
     tier: str  # its label
-    self_total: Decimal | None
-    final_total: Decimal | None
-    reviewer: str
+    status: str
+    status_label: str
     overdue: bool
+    self_total: str  # as shown: "—" where none
+    final_total: str
+    grade: str
+    reviewer: str
+    submitted_at: str
 
 
 @login_required
@@ -179,15 +186,18 @@ def progress(request: HttpRequest, year: int) -> HttpResponse:
     if not access.sees_others_assessments(request.user):  # a grassroots or direct union: its own assessment
         return redirect(queries.assessment_href(year, access.scope_root_or_404(request.user).code))
     today = timezone.localdate()
-    seen = access.visible_assessments(request.user, cycle.assessments.all())
+    seen = access.visible_assessments_of(request.user, cycle)
     counts = queries.state_counts(seen)
     systems = _systems_to_filter_by(request.user, seen)
     form = ProgressFilterForm(request.GET, systems=systems)
     page, rows = None, []
     if form.is_valid():
         listed = queries.filtered(seen, cycle, form.cleaned_data, systems, today)
-        page = Paginator(_with_people(listed), PER_PAGE).get_page(request.GET.get("page"))
-        rows = _progress_rows(cycle, list(page.object_list), today)
+        paginator = Paginator(listed.order_by("organisation__path").values_list("pk", flat=True), PER_PAGE)
+        if not any(form.cleaned_data.values()):
+            paginator.count = counts.total  # the whole list: counted already, per tier and state
+        page = paginator.get_page(request.GET.get("page"))
+        rows = _progress_rows(cycle, _in_order(_with_people(listed), list(page.object_list)), today)
     context = {
         "cycle": cycle,
         "counts": counts,
@@ -207,6 +217,12 @@ def _systems_to_filter_by(user: Any, seen: QuerySet[Assessment]) -> list[queries
     return queries.systems_of(seen) if access.scope_root_or_404(user).tier == Tier.DISTRICT else []
 
 
+def _in_order(assessments: QuerySet[Assessment], ids: list[int]) -> list[Assessment]:
+    """The page's rows, read by id once the page is known: sorting the whole district by path reads only ids."""
+    by_id = {assessment.pk: assessment for assessment in assessments.filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def _with_people(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
     """The rows with what the list shows of them: the unit, the unit above it and the assessor given it."""
     return assessments.select_related("organisation__parent", "reviewer").order_by("organisation__path")
@@ -214,18 +230,30 @@ def _with_people(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
 
 def _progress_rows(cycle: Cycle, assessments: list[Assessment], today: Any) -> list[ProgressRow]:
     totals = queries.totals_of(assessment.pk for assessment in assessments)
-    return [
-        ProgressRow(
-            assessment=assessment,
-            href=queries.assessment_href(cycle.year, assessment.organisation.code),
-            tier=queries.tier_label(assessment.tier),
-            self_total=totals[assessment.pk].self_total if assessment.pk in totals else None,
-            final_total=queries.final_total(assessment, totals.get(assessment.pk)),
-            reviewer=queries.reviewer_of(assessment),
-            overdue=queries.is_overdue(cycle, assessment, today),
-        )
-        for assessment in assessments
-    ]
+    return [_progress_row(cycle, assessment, totals.get(assessment.pk), today) for assessment in assessments]
+
+
+def _progress_row(cycle: Cycle, assessment: Assessment, totals: queries.Totals | None, today: Any) -> ProgressRow:
+    unit = assessment.organisation
+    submitted = timezone.localtime(assessment.submitted_at) if assessment.submitted_at else None
+    return ProgressRow(
+        code=unit.code,
+        name=unit.name,
+        href=queries.assessment_href(cycle.year, unit.code),
+        tier=queries.tier_label(assessment.tier),
+        status=assessment.status,
+        status_label=assessment.get_status_display(),
+        overdue=queries.is_overdue(cycle, assessment, today),
+        self_total=_shown(totals.self_total if totals else None),
+        final_total=_shown(queries.final_total(assessment, totals)),
+        grade=assessment.grade,
+        reviewer=queries.reviewer_of(assessment),
+        submitted_at=f"{submitted:%Y-%m-%d %H:%M}" if submitted else "—",
+    )
+
+
+def _shown(total: Decimal | None) -> str:
+    return "—" if total is None else str(queries.json_number(total))
 
 
 EXPORT_COLUMNS = (
@@ -245,7 +273,7 @@ EXPORT_COLUMNS = (
 def progress_export(request: HttpRequest, year: int) -> HttpResponse:
     """The progress list as filtered, every row of it (not one page), as xlsx."""
     cycle = cycle_or_404(request, year)
-    seen = access.visible_assessments(request.user, cycle.assessments.all())
+    seen = access.visible_assessments_of(request.user, cycle)
     systems = _systems_to_filter_by(request.user, seen)
     form = ProgressFilterForm(request.GET, systems=systems)
     if not form.is_valid():
@@ -255,24 +283,9 @@ def progress_export(request: HttpRequest, year: int) -> HttpResponse:
     totals = queries.totals_of(listed.values("pk"))
     with translation.override(EXPORT_LANGUAGE):
         title = report_title(cycle.name, _("Progress"))
-        rows = [_export_row(a, totals.get(a.pk)) for a in _with_people(listed).iterator(chunk_size=2000)]
-        content = write_report(title, EXPORT_COLUMNS, rows)
+        content = write_report(title, EXPORT_COLUMNS, queries.export_rows(listed, totals))
         name = f"{title}.xlsx"
     return export_response(content, name, ascii_filename=f"progress-{cycle.year}.xlsx")
-
-
-def _export_row(assessment: Assessment, totals: queries.Totals | None) -> list[Any]:
-    return [
-        assessment.organisation.code,
-        assessment.organisation.name,
-        queries.tier_label(assessment.tier),
-        assessment.get_status_display(),
-        queries.json_number(totals.self_total) if totals else None,
-        queries.json_number(queries.final_total(assessment, totals)),
-        assessment.grade or None,
-        queries.reviewer_of(assessment),
-        assessment.submitted_at,
-    ]
 
 
 # Giving units to assessors ---------------------------------------------------------------------------------
@@ -319,7 +332,7 @@ def _assign_filtered(units: QuerySet[Assessment], form: AssignFilterForm) -> Que
     if form.cleaned_data["tier"]:
         units = units.filter(tier=form.cleaned_data["tier"])
     if text := form.cleaned_data["q"]:
-        units = units.filter(Q(organisation__code__icontains=text) | Q(organisation__name__icontains=text))
+        units = units.filter(queries.name_or_code(text))
     return units
 
 

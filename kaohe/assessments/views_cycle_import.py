@@ -25,7 +25,7 @@ from kaohe.spreadsheets import ImportRefused, RowError, export_response, report_
 
 # A file of 100,000 bad rows would make a page no browser can show; the count is always given in full.
 MAX_ERRORS_SHOWN = 1000
-LEFT_OUT_SHOWN = 50
+LEFT_OUT_SHOWN = 30  # named on the page after an import; the count is given in full
 
 
 def _reviewer_or_403(user: Any) -> None:
@@ -106,8 +106,7 @@ def import_past(request: HttpRequest) -> HttpResponse:
             errors = refused.errors
         except ValidationError as error:
             form.add_error(None, error.messages)
-        else:
-            messages.success(request, _("%(cycle)s is brought in, published.") % {"cycle": cycle.name})
+        else:  # the page names what came in and which units got no assessment
             return redirect(reverse("assessments:import_past") + f"?imported={cycle.year}")
     context = {
         "form": form,

@@ -39,7 +39,9 @@ class MoveForm(VersionedFormMixin, StyledFormMixin, forms.Form):
 
     new_parent = UnitChoiceField(
         label=_("New parent unit"),
-        help_text=_("The unit it will belong to, e.g. a 乡镇街道总工会 for a 基层工会: type part of its name, or its code."),
+        help_text=_(
+            "The unit it will belong to, e.g. a 乡镇街道总工会 for a 基层工会: type part of its name, or its code."
+        ),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

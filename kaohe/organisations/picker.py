@@ -28,10 +28,7 @@ PICKER_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,79}$")
 
 # District federations first, then secondary unions, directly affiliated and grassroots unions.
 TIER_ORDER = Case(
-    *(
-        When(category=category, then=Value(list(Tier).index(tier)))
-        for category, tier in TIER_OF_CATEGORY.items()
-    ),
+    *(When(category=category, then=Value(list(Tier).index(tier))) for category, tier in TIER_OF_CATEGORY.items()),
     output_field=IntegerField(),
 )
 

@@ -9,10 +9,10 @@ tree is read as it is when the figures are asked for, so moving or deactivating 
 
 The rows are kept true by the records themselves, in the transaction that writes them, whoever writes:
 `Record.save()` and `delete()` and the records' `bulk_create`, `update` and `delete` (models.py) hand the
-change to `replace`, `add_records` or `remove_records` here. The actions and the imports write through
+change to `replace`, `add_records` or `add_query` here. The actions and the imports write through
 those, and so do the demo commands and tests. Only plain SQL passes them by: the bench's million
 activities, and the migration that creates the rows, which therefore call `rebuild`. `differences` says
-whether the rows agree with the records (`kaohe totals --check`).
+whether the rows agree with the records (`kaohe totals`; `kaohe totals --rebuild` makes them again).
 """
 
 from __future__ import annotations

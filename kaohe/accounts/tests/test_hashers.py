@@ -23,12 +23,14 @@ def production_hashers(settings):
 
 
 def test_a_new_password_is_hashed_with_argon2id_in_well_under_a_tenth_of_a_second(production_hashers):
-    started = time.perf_counter()
-    hashed = make_password("correct-horse-42")
-    took = time.perf_counter() - started
+    took = []
+    for _attempt in range(3):  # the best of three: a busy machine's pause is not the hash's cost
+        started = time.perf_counter()
+        hashed = make_password("correct-horse-42")
+        took.append(time.perf_counter() - started)
 
     assert hashed.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
-    assert took < 0.1
+    assert min(took) < 0.1
 
 
 def test_a_pbkdf2_password_still_logs_in_and_is_rehashed_with_argon2id(client, production_hashers, grassroots_cadre):

@@ -32,6 +32,7 @@ from kaohe.conftest import make_unit, make_user
 from kaohe.history.models import Action, Event
 from kaohe.organisations.models import Category
 from kaohe.organisations.tests.files import csv_bytes, upload, xlsx_bytes
+from kaohe.tests.pins import pinned_pages
 from kaohe.tests.test_limits import GIB, zip_bomb
 
 pytestmark = pytest.mark.django_db
@@ -634,11 +635,13 @@ def test_the_template_of_units_without_accounts_stays_in_the_system(client, tree
 
 @pytest.mark.parametrize(
     ("url", "expected"),
-    [
-        (IMPORT, 2),  # session, the manager with their unit
-        (reverse("people_import_template"), 2),
-        (reverse("people_import_template_for_units") + "?unit=YX-S1", 4),  # and the unit, and its units
-    ],
+    pinned_pages(
+        [
+            (IMPORT, 2),  # session, the manager with their unit
+            (reverse("people_import_template"), 2),
+            (reverse("people_import_template_for_units") + "?unit=YX-S1", 4),  # and the unit, and its units
+        ]
+    ),
 )
 @pytest.mark.parametrize("extra_units", [0, 40])
 def test_the_import_pages_cost_the_same_queries_however_large_the_system(

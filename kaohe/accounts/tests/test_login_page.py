@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kaohe.conftest import make_unit
 from kaohe.organisations.models import Category
+from kaohe.tests.pins import pins
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,7 @@ def test_the_contact_is_text_not_markup(client, settings):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in login_page(client)
 
 
+@pins("login")
 def test_the_login_page_costs_one_query_however_many_units(client, tree):
     make_unit("FS", "房山区总工会", Category.DISTRICT)
     with CaptureQueriesContext(connection) as few:
@@ -115,6 +117,7 @@ def test_every_page_is_headed_by_the_users_own_federation(client, personas, pers
     assert f'id="federation-name">{federation}<' in header(page)
 
 
+@pins("password_change")
 def test_naming_the_federation_costs_a_signed_in_page_no_query(client, grassroots_cadre):
     """The unit's parents arrive with the user: the password page still costs session and user alone."""
     client.force_login(grassroots_cadre)

@@ -19,6 +19,7 @@ from kaohe.accounts.models import Role, User
 from kaohe.conftest import make_unit, make_user
 from kaohe.history.models import Action, Event
 from kaohe.organisations.models import Category
+from kaohe.tests.pins import pinned_pages, pins
 
 OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
 LISTED, NOT_LISTED = "listed", "not listed"
@@ -332,7 +333,7 @@ def test_a_unit_outside_ones_system_is_not_found_in_the_filter_either(client, se
     for code in ("YX-S2", "NO-SUCH"):
         response = client.get(reverse("people") + f"?unit={code}&subtree=on")
         assert (response.status_code, response.context["page"]) == (OK, None)
-        assert _("No unit's name or code contains “%(text)s”.") % {"text": code} in response.content.decode()
+        assert _("No unit has a name or code containing “%(text)s”.") % {"text": code} in response.content.decode()
 
 
 def test_the_list_pages_fifty_accounts_at_a_time(client, tree, district_admin):
@@ -348,6 +349,7 @@ def test_the_list_pages_fifty_accounts_at_a_time(client, tree, district_admin):
 
 
 @pytest.mark.parametrize("accounts", [3, 40])
+@pins("people")
 def test_the_list_costs_the_same_queries_for_few_and_many_accounts(
     client, tree, district_admin, django_assert_num_queries, accounts
 ):
@@ -430,6 +432,7 @@ def test_the_list_of_units_without_an_account_names_the_first_fifty_and_counts_t
 
 
 @pytest.mark.parametrize("units", [3, 40])
+@pins("people")
 def test_the_list_costs_the_same_queries_however_many_units_have_no_account(
     client, tree, district_admin, django_assert_num_queries, units
 ):
@@ -744,11 +747,13 @@ def test_history_never_holds_a_password(client, district_admin, colleagues):
 
 @pytest.mark.parametrize(
     ("url", "expected"),
-    [
-        ("/accounts/people/new/", 2),  # session, the manager with their unit
-        ("/accounts/people/g1-colleague/edit/", 3),  # and the account with its unit
-        ("/accounts/people/g1-colleague/password/", 3),
-    ],
+    pinned_pages(
+        [
+            ("/accounts/people/new/", 2),  # session, the manager with their unit
+            ("/accounts/people/g1-colleague/edit/", 3),  # and the account with its unit
+            ("/accounts/people/g1-colleague/password/", 3),
+        ]
+    ),
 )
 def test_the_forms_cost_a_fixed_number_of_queries(
     client, district_admin, colleagues, django_assert_num_queries, url, expected

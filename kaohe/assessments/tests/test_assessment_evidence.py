@@ -412,3 +412,13 @@ def test_the_assessment_page_counts_each_items_evidence(client, cycle, grassroot
 
     assert re.search(r'<tr data-item="6.1">.*?data-evidence="2"', html, re.S)
     assert assessment_of(cycle, "YX-S1-G1").status == "draft"  # adding evidence starts the draft
+
+
+def test_a_file_gone_from_the_store_is_not_found_rather_than_an_error(client, cycle, grassroots_cadre):
+    piece = actions.add_evidence(
+        grassroots_cadre, item_of(cycle, "YX-S1-G1", "6.1"), uploaded=SimpleUploadedFile("a.pdf", PDF)
+    )
+    piece.file.file.delete(save=False)
+    client.force_login(grassroots_cadre)
+
+    assert client.get(url("YX-S1-G1", f"evidence/{piece.pk}/")).status_code == NOT_FOUND

@@ -237,6 +237,7 @@ def test_the_reviewer_sees_final_scores_so_far_and_the_review_buttons(client, cy
 
     assert {"complete-review", "return-assessment", "final-total"} <= ids_in(response)
     assert 'data-final="4.0"' in main_of(response)
+    assert (response.context["final_total"], response.context["grade"]) == (4, "")  # no band for one item of 15
     client.force_login(grassroots_cadre)
     assert "data-final=" not in main_of(client.get(url("YX-S1-G1")))  # not to the unit, before publication
 

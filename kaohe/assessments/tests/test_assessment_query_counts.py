@@ -17,25 +17,29 @@ from kaohe.assessments.models import Assessment, Evidence, Item
 from kaohe.conftest import make_unit
 from kaohe.organisations.models import Category
 from kaohe.records.models import Activity, ActivityCategory
+from kaohe.tests.pins import pinned_pages
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 # (persona, page, expected queries); {evidence} is a file of YX-S1-G1's item 6.1.
-# Session, user; the assessment with its cycle and unit; its items (and the evidence counted); its returns.
-PAGES = [
-    ("grassroots_cadre", "/assessments/2026/YX-S1-G1/", 5),
-    # The page above's, one item, the figures (3), the evidence and the records it links (one per kind linked),
-    # whether the year has records, and the records the unit may link (one per kind: 6).
-    ("grassroots_cadre", "/assessments/2026/YX-S1-G1/6.1/", 17),
-    ("grassroots_cadre", "/assessments/2026/YX-S1-G1/8/", 16),  # no record linked to it: one query fewer
-    ("grassroots_cadre", "/assessments/2026/YX-S1-G1/history/", 6),
-    ("grassroots_cadre", "/assessments/2026/YX-S1-G1/history/?item=6.1", 6),
-    ("grassroots_cadre", "/assessments/2026/YX-S1-G1/evidence/{evidence}/", 4),
-    ("secondary_cadre", "/assessments/2026/YX-S1-G1/", 5),
-    ("secondary_cadre", "/assessments/2026/YX-S1-G1/6.1/", 11),  # no records to link: reviewers do not link
-    ("secondary_cadre", "/assessments/2026/YX-S1-G1/return/", 4),
-    ("district_admin", "/assessments/2026/YX-S1-G1/reopen/", 4),
-]
+# Session, user; the assessment with its cycle and unit; its items (and the evidence counted); its returns;
+# the unit that reviews it.
+PAGES = pinned_pages(
+    [
+        ("grassroots_cadre", "/assessments/2026/YX-S1-G1/", 6),
+        # The page above's, one item, the figures (3), the evidence and the records it links (one per kind linked),
+        # whether the year has records, and the records the unit may link (one per kind: 6).
+        ("grassroots_cadre", "/assessments/2026/YX-S1-G1/6.1/", 17),
+        ("grassroots_cadre", "/assessments/2026/YX-S1-G1/8/", 16),  # no record linked to it: one query fewer
+        ("grassroots_cadre", "/assessments/2026/YX-S1-G1/history/", 6),
+        ("grassroots_cadre", "/assessments/2026/YX-S1-G1/history/?item=6.1", 6),
+        ("grassroots_cadre", "/assessments/2026/YX-S1-G1/evidence/{evidence}/", 4),
+        ("secondary_cadre", "/assessments/2026/YX-S1-G1/", 6),
+        ("secondary_cadre", "/assessments/2026/YX-S1-G1/6.1/", 11),  # no records to link: reviewers do not link
+        ("secondary_cadre", "/assessments/2026/YX-S1-G1/return/", 4),
+        ("district_admin", "/assessments/2026/YX-S1-G1/reopen/", 4),
+    ]
+)
 
 
 def lecture(unit: Any, number: int) -> Activity:
@@ -48,8 +52,8 @@ def lecture(unit: Any, number: int) -> Activity:
     )
 
 
-def grow(tree: dict[str, Any], cycle: Any, cadre: Any, secondary: Any, times: int) -> None:
-    """`times` more units, records, evidence, history and a round returned."""
+def grow(tree: dict[str, Any], cycle: Any, cadre: Any, times: int) -> None:
+    """`times` more units, five times as many records, twice as many pieces of evidence, a longer history."""
     for number in range(times):
         make_unit(f"YX-S1-Z{number}", f"扩充工会{number}", Category.GRASSROOTS, tree["YX-S1"], 10)
     Activity.objects.bulk_create(lecture(tree["YX-S1-G1"], number) for number in range(times * 5))
@@ -61,8 +65,8 @@ def grow(tree: dict[str, Any], cycle: Any, cadre: Any, secondary: Any, times: in
         item = actions.save_self_item(cadre, item, self_score=str(number % 15), explanation=f"第{number}次")
 
 
-def prepare(tree: dict[str, Any], cycle: Any, cadre: Any, secondary: Any, persona: str) -> int:
-    """One file and one record of 6.1 as evidence; submitted where the reviewer looks."""
+def prepare(tree: dict[str, Any], cycle: Any, cadre: Any) -> int:
+    """One file and one record of 6.1 as evidence."""
     Activity.objects.bulk_create([lecture(tree["YX-S1-G1"], 0)])
     item = Item.objects.get(assessment__cycle=cycle, assessment__organisation__code="YX-S1-G1", number="6.1")
     piece = actions.add_evidence(cadre, item, uploaded=SimpleUploadedFile("签到表.pdf", PDF))
@@ -94,7 +98,7 @@ def test_a_page_costs_the_same_queries_however_much_the_assessment_holds(
 ):
     settings.MEDIA_ROOT = tmp_path
     cadre, secondary = personas["grassroots_cadre"], personas["secondary_cadre"]
-    evidence = prepare(tree, cycle, cadre, secondary, persona)
+    evidence = prepare(tree, cycle, cadre)
     reviewing = persona == "secondary_cadre"
     if reviewing:
         submit_and_return(cycle, cadre, secondary)
@@ -103,7 +107,7 @@ def test_a_page_costs_the_same_queries_however_much_the_assessment_holds(
 
     if reviewing:  # evidence is added while the unit fills in: reopen the draft for growing, then submit again
         Assessment.objects.filter(cycle=cycle, organisation__code="YX-S1-G1").update(status="draft")
-    grow(tree, cycle, cadre, secondary, 40)
+    grow(tree, cycle, cadre, 40)
     if reviewing:
         Assessment.objects.filter(cycle=cycle, organisation__code="YX-S1-G1").update(status="submitted")
     large = queries_for(client, page.format(evidence=evidence))

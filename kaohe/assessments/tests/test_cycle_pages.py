@@ -18,6 +18,7 @@ from kaohe.assessments.models import Assessment, Cycle, Status
 from kaohe.assessments.tests.conftest import assessment_of, fill_in, review_all, submitted
 from kaohe.conftest import make_unit, make_user
 from kaohe.organisations.models import Category
+from kaohe.tests.pins import pinned_pages
 
 EVERY_ASSESSOR = {"Every assessor", "考核组全体成员"}  # before and after the owner merges the translations
 YX_UNITS = {"YX", "YX-S1", "YX-S1-G1", "YX-S1-G2", "YX-S2", "YX-S2-G1", "YX-D1"}
@@ -203,12 +204,12 @@ def test_a_grassroots_cadre_is_taken_to_its_own_assessment(client, cycle, grassr
 def test_the_list_shows_totals_and_who_reviews(client, cycle, personas):
     fill_in(personas["grassroots_cadre"], assessment_of(cycle, "YX-S1-G1"), score="2")
     client.force_login(personas["district_admin"])
-    rows = {row.assessment.organisation.code: row for row in client.get("/assessments/2026/").context["rows"]}
-    assert rows["YX-S1-G1"].self_total == 30  # 15 items × 2
-    assert rows["YX-S1-G1"].final_total is None
+    rows = {row.code: row for row in client.get("/assessments/2026/").context["rows"]}
+    assert rows["YX-S1-G1"].self_total == "30"  # 15 items × 2
+    assert rows["YX-S1-G1"].final_total == "—"
     assert rows["YX-S1-G1"].reviewer == "城关街道总工会"  # its secondary union
     assert rows["YX-S1"].reviewer in EVERY_ASSESSOR
-    assert rows["YX-D1"].self_total is None
+    assert rows["YX-D1"].self_total == "—"
 
 
 def test_filters_narrow_the_list(client, cycle, personas, tree):
@@ -361,20 +362,20 @@ def test_publishing_is_refused_while_anything_is_not_reviewed(client, cycle, dis
     assert not Cycle.objects.get(pk=cycle.pk).published_at
 
 
-def review_everything(cycle, personas):
+def review_everything(cycle, personas, tree):
+    """Every assessment submitted and reviewed by whoever reviews it (a cadre of YX-S2 for its grassroots union)."""
+    reviewers = {"YX-S1": personas["secondary_cadre"], "YX-S2": make_user("jiaowei", Role.CADRE, tree["YX-S2"])}
     for assessment in Assessment.objects.filter(cycle=cycle).select_related("organisation", "cycle"):
         fill_in(personas["district_admin"], assessment)
         actions.submit_self_assessment(personas["district_admin"], assessment)
-        reviewer = personas["secondary_cadre"] if assessment.organisation.code.startswith("YX-S1-") else None
-        if assessment.tier == "grassroots" and reviewer is None:
-            reviewer = make_user(
-                f"cadre-{assessment.organisation.parent.code}", Role.CADRE, assessment.organisation.parent
-            )
-        review_all(reviewer or personas["assessor"], assessment)
+        above = assessment.organisation.ancestor_codes[-1] if assessment.tier == "grassroots" else ""
+        review_all(reviewers.get(above, personas["assessor"]), assessment)
 
 
-def test_once_everything_is_reviewed_the_admin_publishes_and_republishes_after_a_reopening(client, cycle, personas):
-    review_everything(cycle, personas)
+def test_once_everything_is_reviewed_the_admin_publishes_and_republishes_after_a_reopening(
+    client, cycle, personas, tree
+):
+    review_everything(cycle, personas, tree)
     client.force_login(personas["district_admin"])
     page = client.get("/assessments/2026/publish/")
     assert page.context["to_publish"] == 7
@@ -414,29 +415,32 @@ def grow(tree, standard, district_admin, extra_units: int) -> Cycle:
     return cycle
 
 
-PINS = [
-    # session, user with unit; the district's cycles; the counts of what the user sees
-    ("district_admin", "/assessments/", 4),
-    # session, user; the latest year; the default standard; the versions for the select (Django reads its
-    # choices twice: to render them and to see whether the first is empty)
-    ("district_admin", "/assessments/open/", 6),
-    # session, user; the cycle; counts per tier and state; the systems; the page's count, rows, totals
-    ("district_admin", "/assessments/2026/", 8),
-    ("secondary_cadre", "/assessments/2026/", 7),  # no systems to choose from
-    ("district_admin", "/assessments/2026/?status=submitted&tier=grassroots&q=工会", 8),
-    # session, user; the cycle; the page's count and rows; who reviews what; the assessors for the select
-    ("district_admin", "/assessments/2026/assign/", 7),
-    # session, user; the cycle; counts; the page's count and rows
-    ("district_admin", "/assessments/2026/publish/", 6),
-    # session, user; the cycle; the assessments waiting for the user
-    ("secondary_cadre", "/assessments/2026/review-sheet/", 4),
-    # session, user; the cycle; the assessments waiting for the user; their items
-    ("secondary_cadre", "/assessments/2026/review-sheet.xlsx", 5),
-    # session, user; the default standard; the versions for the select (twice, as above)
-    ("district_admin", "/assessments/import/", 5),
-    # session, user; the cycle; the systems; totals of every row; the rows
-    ("district_admin", "/assessments/2026/export.xlsx", 6),
-]
+PINS = pinned_pages(
+    [
+        # session, user with unit; the district's cycles; the counts of what the user sees
+        ("district_admin", "/assessments/", 4),
+        # session, user; the latest year; the default standard; the versions for the select (Django reads its
+        # choices twice: to render them and to see whether the first is empty)
+        ("district_admin", "/assessments/open/", 6),
+        # session, user; the cycle; counts per tier and state (which also count the unfiltered list); the systems;
+        # the page's ids in the list's order; those rows with their units and people; their totals
+        ("district_admin", "/assessments/2026/", 8),
+        ("secondary_cadre", "/assessments/2026/", 7),  # no systems to choose from
+        ("district_admin", "/assessments/2026/?status=submitted&tier=grassroots&q=工会", 9),  # and the filtered count
+        # session, user; the cycle; the page's count and rows; who reviews what; the assessors for the select
+        ("district_admin", "/assessments/2026/assign/", 7),
+        # session, user; the cycle; counts; the page's count and rows
+        ("district_admin", "/assessments/2026/publish/", 6),
+        # session, user; the cycle; the assessments waiting for the user
+        ("secondary_cadre", "/assessments/2026/review-sheet/", 4),
+        # session, user; the cycle; the assessments waiting for the user; their items
+        ("secondary_cadre", "/assessments/2026/review-sheet.xlsx", 5),
+        # session, user; the default standard; the versions for the select (twice, as above)
+        ("district_admin", "/assessments/import/", 5),
+        # session, user; the cycle; the systems; totals of every row; the rows
+        ("district_admin", "/assessments/2026/export.xlsx", 6),
+    ]
+)
 
 
 @pytest.mark.parametrize(("persona", "path", "expected"), PINS)

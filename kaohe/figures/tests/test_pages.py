@@ -20,6 +20,7 @@ from kaohe.organisations.models import Category, Organisation
 from kaohe.records.models import ActivityCategory
 from kaohe.standard.actions import load_standard
 from kaohe.standard.files import SHIPPED, read_standard_path
+from kaohe.tests.pins import pins
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +174,7 @@ def test_without_a_year_the_page_shows_this_year(client, district_admin, standar
 
 
 @pytest.mark.parametrize("extra_units", [0, 40])
+@pins("figures:unit")
 def test_the_unit_page_costs_the_same_queries_whatever_the_number_of_units(
     client, district_admin, tree, standard, django_assert_num_queries, extra_units
 ):
@@ -321,6 +323,7 @@ def test_the_grassroots_filter_answers_for_thousands_of_grassroots_units(client,
 
 
 @pytest.mark.parametrize("extra_units", [0, 40])
+@pins("figures:overview")
 def test_the_overview_costs_the_same_queries_whatever_the_number_of_units(
     client, district_admin, tree, standard, django_assert_num_queries, extra_units
 ):

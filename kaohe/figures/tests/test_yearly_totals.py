@@ -193,3 +193,19 @@ def test_a_new_unit_with_no_records_has_no_totals_and_figures_of_nothing(tree, s
 
     assert not YearTotals.objects.filter(organisation=newcomer).exists()
     assert_figures_are_the_records_own(standard)
+
+
+def test_the_totals_command_checks_the_totals_and_makes_them_again(tree, standard, capsys):
+    from django.core.management import CommandError, call_command
+
+    Activity.objects.create(organisation=tree["YX-S1"], **lecture(tree["YX-S1"], 12))
+    call_command("totals")
+    assert "agree with the records (1 rows)" in capsys.readouterr().out
+
+    YearTotals.objects.update(lectures=5)
+    with pytest.raises(CommandError, match="1 units' yearly totals differ"):
+        call_command("totals")
+
+    call_command("totals", "--rebuild")
+    assert "agree with the records" in capsys.readouterr().out
+    assert_figures_are_the_records_own(standard)

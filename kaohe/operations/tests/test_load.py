@@ -122,3 +122,27 @@ def test_the_people_come_in_the_personas_shares():
     assert [p.username for p in people].count("secondary") == 25
     assert [p.username for p in people].count("grassroots") == 15
     assert {p.username for p in load.spread(2)} == {"admin", "secondary", "grassroots"}
+
+
+def test_demo_logins_of_a_district_built_before_argon2id_are_hashed_as_today_before_the_run(tree, settings):
+    """A bench district from before holds PBKDF2 hashes; the first login of each would re-make them (a third
+    of a second once), so the run does it beforehand, as Django does at a login, and production hashing stays."""
+    from django.contrib.auth.hashers import make_password
+
+    from kaohe.accounts.models import User
+    from kaohe.organisations.demo import DEMO_PASSWORD
+
+    settings.PASSWORD_HASHERS = [
+        "kaohe.accounts.hashers.SizedArgon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    old = make_password(DEMO_PASSWORD, hasher="pbkdf2_sha256")
+    User.objects.create(username="secondary", organisation=tree["YX-S1"], password=old)
+    User.objects.create(username="grassroots", organisation=tree["YX-S1-G1"], password=make_password(DEMO_PASSWORD))
+
+    assert load.hash_as_today() == ["secondary"]
+
+    secondary = User.objects.get(username="secondary")
+    assert secondary.password.startswith("argon2$argon2id$")
+    assert secondary.check_password(DEMO_PASSWORD)
+    assert load.hash_as_today() == []  # nothing left to re-make

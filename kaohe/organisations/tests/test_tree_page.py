@@ -4,7 +4,9 @@ import pytest
 from django.urls import reverse
 
 from kaohe.conftest import make_unit
+from kaohe.organisations import queries
 from kaohe.organisations.models import Category
+from kaohe.tests.pins import pins
 
 
 def test_the_district_admin_sees_the_district_with_member_counts(client, district_admin):
@@ -65,6 +67,7 @@ def test_a_user_without_a_unit_sees_no_tree(client, django_user_model):
 
 
 @pytest.mark.parametrize("extra_units", [0, 40])
+@pins("organisations:tree")
 def test_the_tree_page_costs_the_same_queries_whatever_the_number_of_units(
     client, district_admin, tree, django_assert_num_queries, extra_units
 ):
@@ -79,6 +82,7 @@ def test_the_tree_page_costs_the_same_queries_whatever_the_number_of_units(
 
 
 @pytest.mark.parametrize("extra_units", [0, 40])
+@pins("organisations:detail")
 def test_the_unit_page_costs_the_same_queries_whatever_the_number_of_units(
     client, district_admin, tree, django_assert_num_queries, extra_units
 ):
@@ -89,3 +93,53 @@ def test_the_unit_page_costs_the_same_queries_whatever_the_number_of_units(
     # session, user with unit, the unit, ancestors, subtree totals, children, grandchildren, history
     with django_assert_num_queries(8):
         assert client.get(reverse("organisations:detail", args=["YX-S1"])).status_code == 200
+
+
+# A district has hundreds of units directly under it: the tree shows them a page at a time.
+
+
+def test_the_district_admin_sees_the_units_under_the_district_a_page_at_a_time(client, district_admin, monkeypatch):
+    monkeypatch.setattr(queries, "CHILDREN_PER_PAGE", 2)  # the tree holds three units under the district
+    client.force_login(district_admin)
+
+    first = client.get(reverse("organisations:tree")).content.decode()
+    second = client.get(reverse("organisations:tree"), {"page": 2}).content.decode()
+
+    # townships first, then bureaus, then direct units; every page says the whole district's totals
+    assert "城关街道总工会" in first
+    assert "区教委工会" in first
+    assert "区人民医院工会" not in first
+    assert "区人民医院工会" in second
+    assert "城关街道总工会" not in second
+    assert "系统内 6 个单位，会员 1340 人" in first
+    assert "系统内 6 个单位，会员 1340 人" in second
+    assert "下级 2 个，共 230 名会员" in first  # a unit's totals on the page it is shown on
+    assert "?page=2" in first
+
+
+def test_a_branch_shows_its_first_rows_and_brings_the_next_in_place_of_its_more_link(
+    client, district_admin, tree, monkeypatch
+):
+    monkeypatch.setattr(queries, "CHILDREN_PER_PAGE", 1)
+    client.force_login(district_admin)
+    branch = reverse("organisations:children", args=["YX-S1"])
+
+    opened = client.get(branch, headers={"HX-Request": "true"}).content.decode()
+    more = client.get(branch, {"page": 2}, headers={"HX-Request": "true"}).content.decode()
+
+    assert "城关社区工会" in opened
+    assert "城关小学工会" not in opened
+    assert 'class="tree-more"' in opened
+    assert f'hx-get="{branch}?page=2"' in opened
+    assert "城关小学工会" in more
+    assert "城关社区工会" not in more
+    assert "<ul" not in more
+    assert "tree-more" not in more
+
+
+def test_a_page_number_past_the_end_shows_the_last_page(client, district_admin, monkeypatch):
+    monkeypatch.setattr(queries, "CHILDREN_PER_PAGE", 2)
+    client.force_login(district_admin)
+
+    for page in ("99", "abc"):
+        assert client.get(reverse("organisations:tree"), {"page": page}).status_code == 200

@@ -118,7 +118,7 @@ def test_moving_a_secondary_union_moves_its_grassroots_unions(client, district_a
         ("YX-S1-G1", "不能把单位调整到它自身或它的下级单位之下。"),
         ("YX", "基层工会不能直接隶属于区总工会。"),
         # Outside one's system: as if it did not exist.
-        ("LQ-S1", translation.gettext("No unit's name or code contains “%(text)s”.") % {"text": "LQ-S1"}),
+        ("LQ-S1", translation.gettext("No unit has a name or code containing “%(text)s”.") % {"text": "LQ-S1"}),
         ("", "这个字段是必填项。"),
     ],
 )

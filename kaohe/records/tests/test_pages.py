@@ -18,6 +18,7 @@ from kaohe.history.models import Action, Event
 from kaohe.organisations.models import Organisation
 from kaohe.records.kinds import KINDS
 from kaohe.records.models import Activity, ActivityCategory, Document, DocumentKind
+from kaohe.tests.pins import pins
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_a_unit_outside_ones_system_is_not_found(client, personas, activities, p
 
     assert names_on(page, activities) == set()
     with translation.override("zh-hans"):
-        assert _("No unit's name or code contains “%(text)s”.") % {"text": code} in page
+        assert _("No unit has a name or code containing “%(text)s”.") % {"text": code} in page
     export = client.get(EXPORT, {"unit": code, "subtree": "on"})
     assert (export.status_code, export["Location"].split("?")[0]) == (302, LIST)
 
@@ -201,6 +202,7 @@ def test_a_long_list_comes_in_pages_of_fifty(client, district_admin, tree):
 
 
 @pytest.mark.parametrize("count", [5, 60])
+@pins("records:list")
 def test_the_list_costs_the_same_queries_whatever_the_number_of_records(
     client, district_admin, tree, django_assert_num_queries, count
 ):

@@ -21,6 +21,7 @@ from kaohe.standard.files import SHIPPED, as_yaml, read_standard_path
 from kaohe.standard.in_force import InForce, default_note, standard_in_force, why_in_force
 from kaohe.standard.models import Standard
 from kaohe.standard.tests.test_pages import yaml_upload
+from kaohe.tests.pins import pins
 from kaohe.tests.test_rights import main_of
 
 pytestmark = pytest.mark.django_db
@@ -265,6 +266,7 @@ def test_the_confirmation_says_what_changes_and_changes_nothing(client, district
     assert events(Action.STANDARD_MADE_DEFAULT) == []
 
 
+@pins("standard:make_default")
 def test_the_confirmation_costs_the_same_queries_however_many_versions_and_cycles(
     client, district_admin, v1, v2, shipped, django_assert_num_queries
 ):

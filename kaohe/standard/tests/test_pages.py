@@ -26,6 +26,7 @@ from kaohe.standard.document import StandardDocument, Target, parse_standard, to
 from kaohe.standard.files import SHIPPED, read_standard_path
 from kaohe.standard.models import Standard
 from kaohe.standard.views import rule_note, target_in_words
+from kaohe.tests.pins import pins
 
 SLUG = "fangshan-2026-trial"
 HEADINGS = {"district": "工作组（区总工会）", "secondary": "二级工会（乡镇街道、委局公司）", "direct": "区直属基层工作"}
@@ -175,6 +176,7 @@ def test_the_list_names_the_cycle_locking_a_version_and_offers_to_compare_versio
     ]
 
 
+@pins("standard:list")
 def test_the_list_costs_the_same_queries_however_many_versions_and_cycles(
     client, grassroots_cadre, revised, django_assert_num_queries
 ):
@@ -315,6 +317,7 @@ def test_an_unknown_version_is_not_found(client, grassroots_cadre, standard):
     assert client.get(reverse("standard:detail", args=["no-such-standard", 1])).status_code == 404
 
 
+@pins("standard:detail")
 def test_the_page_costs_the_same_queries_whatever_the_tier(
     client, grassroots_cadre, revised, django_assert_num_queries
 ):
