@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django import forms
 from django.contrib import messages
@@ -35,8 +35,9 @@ class RecordsFileForm(StyledFormMixin, forms.Form):
     )
 
 
-@dataclass(frozen=True)
-class ColumnGuide:
+class ColumnGuide(NamedTuple):
+    """A tuple, as the shared guide (templates/import_guide.html) unpacks each column."""
+
     heading: str
     required: bool
     how: str

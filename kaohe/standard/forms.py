@@ -9,15 +9,19 @@ from kaohe.forms import StyledFormMixin
 from kaohe.limits import LARGEST_STORED_INTEGER, FileSizeValidator, standard_file_max_bytes
 from kaohe.standard.document import TIERS
 
+ALL_TIERS = "all"
+
 
 class TierFilterForm(forms.Form):
-    """`?tier=secondary` (repeatable): the tier columns to show; none chosen means all three."""
+    """`?tier=secondary` (repeatable): the tier columns to show; `?tier=all` all three; none chosen, `default`."""
 
-    tier = forms.MultipleChoiceField(choices=[(tier, tier) for tier in TIERS], required=False)
+    tier = forms.MultipleChoiceField(choices=[(tier, tier) for tier in (*TIERS, ALL_TIERS)], required=False)
 
-    def chosen_tiers(self) -> tuple[str, ...]:
+    def chosen_tiers(self, default: tuple[str, ...] = TIERS) -> tuple[str, ...]:
         chosen = self.cleaned_data["tier"]
-        return tuple(tier for tier in TIERS if tier in chosen) or TIERS
+        if ALL_TIERS in chosen:
+            return TIERS
+        return tuple(tier for tier in TIERS if tier in chosen) or default
 
 
 class CompareForm(forms.Form):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kaohe.access import SeeButNotChange, can_choose_default_standard, can_load_standards
+from kaohe.accounts.models import Role
 from kaohe.limits import LARGEST_STORED_INTEGER
 from kaohe.spreadsheets import xlsx_response
 from kaohe.standard.actions import Loaded, StandardLocked, load_standard, make_default_standard
@@ -92,7 +93,8 @@ def _compare_form(slug: str, versions: list[Standard]) -> CompareForm | None:
 def detail(request: HttpRequest, slug: str, version: int) -> HttpResponse:
     standard = get_object_or_404(Standard, slug=slug, version=version)
     document = standard.doc
-    tiers = _chosen_tiers(request)
+    own_tiers = _own_columns(request.user, document)
+    tiers = _chosen_tiers(request, default=own_tiers)
     context = {
         "standard": standard,
         "document": document,
@@ -103,16 +105,27 @@ def detail(request: HttpRequest, slug: str, version: int) -> HttpResponse:
         "tier_choices": list(document.tiers.items()),
         "rows": _table_rows(document, tiers),
         "tier_query": _tier_query(tiers),
+        "own_tiers": own_tiers,
     }
     return render(request, "standard/detail.html", context)
 
 
-def _chosen_tiers(request: HttpRequest) -> tuple[str, ...]:
+def _chosen_tiers(request: HttpRequest, default: tuple[str, ...] = TIERS) -> tuple[str, ...]:
     # Only our own links carry ?tier=; anything else is a mistyped address, said plainly rather than ignored.
     form = TierFilterForm(request.GET)
     if not form.is_valid():
-        raise BadRequest(_("Unknown tier: use district, secondary or direct."))
-    return form.chosen_tiers()
+        raise BadRequest(_("Unknown tier: use district, secondary, direct or all."))
+    return form.chosen_tiers(default)
+
+
+def _own_columns(user: Any, document: StandardDocument) -> tuple[str, ...]:
+    """The column the user's unit is assessed against: what a cadre reads the standard for, and on a phone
+    the only one with room. The district's people (administrators, assessors) work to the district column."""
+    if user.organisation is not None:
+        return (document.column_of(user.organisation.tier),)
+    if user.role in (Role.DISTRICT_ADMIN, Role.ASSESSOR):
+        return ("district",)
+    return TIERS
 
 
 def _tier_query(tiers: tuple[str, ...]) -> str:

@@ -36,11 +36,11 @@ def let_minutes_pass(minutes: int) -> None:
     AccessAttempt.objects.update(attempt_time=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=minutes))
 
 
-def test_a_cadre_logs_in_and_lands_on_their_tree(client, secondary_cadre):
+def test_a_cadre_logs_in_and_lands_on_what_is_theirs_to_do(client, secondary_cadre):
     response = log_in(client, "chengguan", "correct-horse-42")
 
     assert response.status_code == 302
-    assert client.get(response["Location"], follow=True).resolver_match.view_name == "organisations:tree"
+    assert client.get(response["Location"], follow=True).resolver_match.view_name == "home"  # 待办
 
 
 def test_a_wrong_password_is_refused_in_chinese(client, secondary_cadre):

@@ -505,3 +505,35 @@ def test_the_overview_shows_each_units_own_meetings_whatever_it_is_sorted_by(cli
         )
         assert cells == {"YX-S1": "0", "YX-S1-G1": "3", "YX-S1-G2": "1"}, sort
     assert overview_codes(client, sort="office_meetings", order="desc") == ["YX-S1-G1", "YX-S1-G2", "YX-S1"]
+
+
+def figures_per_card(page: str) -> dict[str, list[str]]:
+    """The phone's cards (below md), unit code → the figures its card shows, in order."""
+    cards = page.split('id="figures-cards"', 1)[1].split("</ul>", 1)[0]
+    return {
+        re.search(r'data-unit="([^"]+)"', card)[1]: re.findall(r'<dt[^>]*data-figure="([^"]+)"', card)
+        for card in cards.split('<li class="card mb-2 figures-card"')[1:]
+    }
+
+
+def test_on_a_phone_the_overview_is_a_card_per_unit_with_only_its_tiers_figures(
+    client, district_admin, tree, standard
+):
+    add_activities(tree["YX-S1-G1"], LECTURE, 5, participants=100)
+    client.force_login(district_admin)
+
+    response = client.get(reverse("figures:overview"), IN_2026)
+
+    page = response.content.decode()
+    cards = figures_per_card(page)
+    rows = {row.unit.code: [cell.key for cell in row.cells if cell] for row in response.context["rows"]}
+    assert cards == rows  # every unit of the page, each with the figures counted for its tier and no blanks
+    assert set(cards) == {"YX", "YX-S1", "YX-S1-G1", "YX-S1-G2", "YX-S2", "YX-S2-G1", "YX-D1"}
+    every_column = {heading.key for heading in response.context["headings"]}
+    assert set(cards["YX"]) < every_column  # the district's card leaves out what only units below it count
+    assert set(cards["YX-S1-G1"]) < every_column
+    assert cards["YX"] != cards["YX-S1-G1"]
+    # Cards below md, the table from md up (Bootstrap's display classes); the cards come first, as on a phone.
+    assert 'class="list-unstyled d-md-none mb-3" id="figures-cards"' in page
+    assert 'class="table-responsive figures-scroll mb-3 d-none d-md-block"' in page
+    assert re.search(r'id="figures-sort".*data-sort="lecture_count"', page, re.S)  # sorting, without the table

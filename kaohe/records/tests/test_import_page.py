@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -52,7 +53,8 @@ def test_a_grassroots_cadre_cannot_import_for_its_sibling(client, grassroots_cad
     assert response.status_code == 200
     assert row_errors(response) == [(3, "单位编码")]
     page = response.content.decode()
-    assert "<td>3</td><td>单位编码</td>" in page
+    assert re.search(r'<tr class="import-error"><td[^>]*>3</td><td[^>]*>单位编码</td>', page)
+    assert page.index('id="import-errors"') < page.index('id="import-columns"') < page.index('enctype="multipart')
     assert "YX-S1-G2" in page
     assert not Activity.objects.exists()
 

@@ -214,7 +214,7 @@ def test_the_table_shows_every_category_item_and_requirement_with_its_printed_nu
 ):
     client.force_login(grassroots_cadre)
 
-    response = client.get(detail_url())
+    response = client.get(detail_url(tier="all"))
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -231,7 +231,7 @@ def test_the_table_shows_every_category_item_and_requirement_with_its_printed_nu
 def test_the_table_has_the_printed_columns_and_spans_each_category(client, grassroots_cadre, standard):
     client.force_login(grassroots_cadre)
 
-    rows = table_of(client.get(detail_url()))
+    rows = table_of(client.get(detail_url(tier="all")))
 
     heading, body = rows[0], rows[1:]
     assert [cell.text for cell in heading[3:6]] == list(HEADINGS.values())
@@ -248,7 +248,7 @@ def test_the_table_has_the_printed_columns_and_spans_each_category(client, grass
 def test_the_direct_column_of_item_6_1_keeps_its_printed_numbers_1_and_4(client, grassroots_cadre, standard):
     client.force_login(grassroots_cadre)
 
-    row = row_of_item(table_of(client.get(detail_url())), "以创建职工教育培训基地为载体")
+    row = row_of_item(table_of(client.get(detail_url(tier="all"))), "以创建职工教育培训基地为载体")
 
     direct = row[-2].text
     assert "1、落实区总工会出台的关于工会会员教育培训意见等相关文件。" in direct
@@ -260,7 +260,7 @@ def test_the_direct_column_of_item_6_1_keeps_its_printed_numbers_1_and_4(client,
 def test_each_rule_of_an_item_is_noted_in_its_tier_column(client, grassroots_cadre, standard):
     client.force_login(grassroots_cadre)
 
-    row = row_of_item(table_of(client.get(detail_url())), "以创建职工教育培训基地为载体")
+    row = row_of_item(table_of(client.get(detail_url(tier="all"))), "以创建职工教育培训基地为载体")
 
     cells = dict(zip(HEADINGS, (cell.text for cell in row[-4:-1]), strict=True))
     item = standard.doc.items[9]  # 6.1: five rules over the three tiers
@@ -301,6 +301,60 @@ def test_the_secondary_tier_alone_shows_only_its_column(client, secondary_cadre,
     assert rule_note(standard.doc.items[9].rules[0]) not in page  # the district's 2000 lectures
     assert cell_with(rows[1:], "制度机制建设").rowspan == 4
     assert "export.xlsx?tier=secondary" in page  # the download holds what is shown
+
+
+@pytest.mark.parametrize(
+    ("persona", "column"),
+    [
+        ("district_admin", "district"),
+        ("assessor", "district"),
+        ("secondary_cadre", "secondary"),
+        ("grassroots_cadre", "direct"),  # the shipped standard's grassroots_column
+        ("outsider", "secondary"),  # a township federation of another district reads the same standard
+    ],
+)
+def test_the_page_opens_on_the_column_of_the_users_own_unit(client, personas, standard, persona, column):
+    client.force_login(personas[persona])
+
+    response = client.get(detail_url())
+
+    headings = [cell.text for cell in table_of(response)[0]]
+    assert [heading for heading in headings if heading in HEADINGS.values()] == [HEADINGS[column]]
+    page = response.content.decode()
+    assert f'href="?tier={column}" id="own-column"' in page
+    assert f"export.xlsx?tier={column}" in page  # the download holds what is shown
+    assert 'href="?tier=all"' in page  # the others are a tap away
+
+
+def test_the_page_shows_every_column_when_asked(client, secondary_cadre, standard):
+    client.force_login(secondary_cadre)
+
+    for query in ({"tier": "all"}, {"tier": "all&tier=direct"}):
+        headings = [cell.text for cell in table_of(client.get(detail_url(**query)))[0]]
+        assert headings[3:6] == list(HEADINGS.values())
+    two = [cell.text for cell in table_of(client.get(detail_url(tier="district&tier=direct")))[0]]
+    assert two[3:5] == [HEADINGS["district"], HEADINGS["direct"]]
+
+
+def test_the_download_without_a_tier_still_holds_every_column(client, grassroots_cadre, standard):
+    client.force_login(grassroots_cadre)
+
+    response = client.get(reverse("standard:export", args=[SLUG, 1]))
+
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    texts = {str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None}
+    assert set(HEADINGS.values()) <= texts
+
+
+def test_the_import_page_says_what_was_wrong_before_what_the_file_should_hold(client, district_admin, shipped):
+    data = to_data(shipped)
+    data["categories"][0]["points"] = 5
+    client.force_login(district_admin)
+
+    page = client.post(reverse("standard:import"), {"file": yaml_upload(data)}).content.decode()
+
+    assert page.index('id="import-errors"') < page.index('id="workbook-sheets"') < page.index('enctype="multipart')
+    assert 'class="import-error"' in page  # a card per fault below md (kaohe.css .stack-below-md)
 
 
 def test_an_unknown_tier_is_a_bad_request(client, grassroots_cadre, standard):

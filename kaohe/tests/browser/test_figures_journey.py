@@ -61,6 +61,16 @@ def test_a_secondary_cadre_sorts_the_overview_of_their_system(page, secondary_ca
     add_activities(tree["YX-S1-G2"], ActivityCategory.LECTURE, 3, participants=60)
     log_in(page, "chengguan")
     page.goto("/figures/?year=2026")
+    if page.viewport_size["width"] < 768:  # a phone: one card per unit, sorted from the list above them
+        cards = page.locator("#figures-cards > li")
+        expect(cards).to_have_count(3)
+        expect(page.locator("#figures-table")).to_be_hidden()
+        screenshot(page, "overview")
+        page.locator("#figures-sort summary").click()
+        page.locator('#figures-sort a[data-sort="lecture_count"]').click()
+        expect(cards.first).to_have_attribute("data-unit", "YX-S1-G1")  # no lectures
+        screenshot(page, "overview-sorted")
+        return
     rows = page.locator("#figures-table tbody tr")
     expect(rows).to_have_count(3)
     screenshot(page, "overview")

@@ -34,7 +34,14 @@ def test_a_grassroots_cadre_reads_the_standard_then_the_secondary_column_alone(
 
     page.get_by_role("link", name="v1", exact=True).click()
 
-    table = page.locator("table.standard-table")
+    table = page.locator("table.standard-table")  # first the column a grassroots union is assessed against
+    expect(table.locator("thead th")).to_have_count(5)
+    expect(table.get_by_role("columnheader", name="区直属基层工作")).to_be_visible()
+    expect(page.locator("#own-column")).to_have_attribute("aria-current", "page")
+    screenshot(page, "own-column")
+
+    page.locator(".tier-filter").get_by_role("link", name="全部层级").click()
+
     expect(table.locator("thead th")).to_have_count(7)
     for heading in HEADINGS:
         expect(table.get_by_role("columnheader", name=heading)).to_be_visible()
