@@ -148,6 +148,7 @@ def open_cycle(
     )
     units = list(Organisation.objects.subtree_of(district).active().only("pk", "path", "members", "category"))
     count = _create_assessments(cycle, units, compute_figures(units, year, cycle.doc))
+    _refresh_statistics()
     record_event(
         actor,
         Action.CYCLE_OPENED,
@@ -225,6 +226,14 @@ def _create_assessments(cycle: Cycle, units: Sequence[Organisation], figures: di
             items.append((ids[unit.pk], row.number, row.position, points[row.number], proposed, shown, 1))
     _insert(Item, ["assessment_id", "number", "position", "points", "proposed", "figures", "version"], items)
     return len(ids)
+
+
+def _refresh_statistics() -> None:
+    """PostgreSQL plans the progress page's queries from row estimates that a bulk write leaves at zero
+    (265 ms for one page instead of 0.6 ms measured); SQLite needs no such step."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE assessments_assessment, assessments_item")
 
 
 def _insert(model: type[models.Model], columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
@@ -469,10 +478,12 @@ def review_item(
     *,
     final_score: Any,
     reason: str = "",
-    comment: str = "",
+    comment: str | None = None,
     read_version: int | None = None,
 ) -> Item:
-    """The reviewer's final score for one item, with the reason READING.md asks for where it differs."""
+    """The reviewer's final score for one item, with the reason READING.md asks for where it differs.
+
+    A comment of None leaves the item's comment as it is (a score sheet has no column for it)."""
     item, assessment = _locked_item(item)
     _refuse_unless(assessment, REVIEWING, _("Only a submitted assessment is reviewed."))
     refuse_if_stale(item, read_version, item_history(item))
@@ -480,7 +491,10 @@ def review_item(
     reason = _check_text(reason, "reason")
     if needs_reason(item, final) and not reason:
         raise ValidationError({"reason": reason_required_message(item)})
-    changes = _apply(item, {"final_score": final, "reason": reason, "comment": _check_text(comment, "comment")})
+    values: dict[str, Any] = {"final_score": final, "reason": reason}
+    if comment is not None:
+        values["comment"] = _check_text(comment, "comment")
+    changes = _apply(item, values)
     if not changes:
         return item
     item.version += 1
@@ -1126,7 +1140,10 @@ def review_items(actor: Any, assessment: Assessment, entries: dict[str, tuple[An
         reason = _check_text(reason, "reason")
         if needs_reason(item, final) and not reason:
             raise ValidationError({"reason": f"{number}: {reason_required_message(item)}"})
-        changes = _apply(item, {"final_score": final, "reason": reason, "comment": _check_text(comment, "comment")})
+        values: dict[str, Any] = {"final_score": final, "reason": reason}
+    if comment is not None:
+        values["comment"] = _check_text(comment, "comment")
+    changes = _apply(item, values)
         if changes:
             changed.append(item)
             events.append(_item_event_row(actor, Action.ITEM_REVIEWED, item, assessment, changes))

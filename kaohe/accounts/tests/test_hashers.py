@@ -24,10 +24,11 @@ def production_hashers(settings):
 
 def test_a_new_password_is_hashed_with_argon2id_in_well_under_a_tenth_of_a_second(production_hashers):
     took = []
-    for _attempt in range(3):  # the best of three: a busy machine's pause is not the hash's cost
-        started = time.perf_counter()
+    for _attempt in range(3):
+        # The processor time this process spent, best of three: a busy machine's wait is not the hash's cost.
+        started = time.process_time()
         hashed = make_password("correct-horse-42")
-        took.append(time.perf_counter() - started)
+        took.append(time.process_time() - started)
 
     assert hashed.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert min(took) < 0.1
