@@ -225,10 +225,10 @@ def fill_in(
 
 
 def review(reviewer: Any, assessment: Assessment, rng: random.Random, final_of: Callable[[Item], Decimal]) -> None:
-    entries = {}
+    entries: dict[str, tuple[Any, str, str | None]] = {}
     for item in assessment.items.all():  # as submitted: the self-scores and the proposals refreshed
         final = final_of(item)
-        entries[item.number] = (final, rng.choice(REASONS) if actions.needs_reason(item, final) else "", "")
+        entries[item.number] = (final, rng.choice(REASONS) if actions.needs_reason(item, final) else "", None)
     actions.review_items(reviewer, assessment, entries)
     actions.complete_review(reviewer, assessment)
 

@@ -102,7 +102,7 @@ def test_a_submitted_assessment_cannot_be_changed_by_the_unit(cycle, grassroots_
     assessment = submitted(grassroots_cadre, cycle, "YX-S1-G1")
     assert assessment.status == Status.SUBMITTED
     with pytest.raises(ValidationError, match=r"已提交|Submitted"):
-        actions.save_self_item(grassroots_cadre, assessment.items.first(), self_score="0", explanation="改")
+        actions.save_self_item(grassroots_cadre, assessment.items.get(number="1.1"), self_score="0", explanation="改")
 
 
 def test_a_final_score_that_differs_needs_a_reason(cycle, grassroots_cadre, secondary_cadre):
@@ -144,7 +144,7 @@ def test_publication_waits_for_every_review_then_fixes_totals_and_grades(cycle, 
     assert published.final_total == 100
     assert published.grade == "优秀"
     with pytest.raises(ValidationError):
-        actions.review_item(assessor, published.items.first(), final_score="0", reason="改")
+        actions.review_item(assessor, published.items.get(number="1.1"), final_score="0", reason="改")
 
 
 def test_reopening_goes_back_to_review_and_is_published_again(cycle, personas):

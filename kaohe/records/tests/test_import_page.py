@@ -55,6 +55,8 @@ def test_a_grassroots_cadre_cannot_import_for_its_sibling(client, grassroots_cad
     page = response.content.decode()
     assert re.search(r'<tr class="import-error"><td[^>]*>3</td><td[^>]*>单位编码</td>', page)
     assert page.index('id="import-errors"') < page.index('id="import-columns"') < page.index('enctype="multipart')
+    assert "{#" not in page  # the shared templates' comments stay in them
+    assert "{% comment" not in page
     assert "YX-S1-G2" in page
     assert not Activity.objects.exists()
 

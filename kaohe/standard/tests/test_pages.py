@@ -329,8 +329,8 @@ def test_the_page_opens_on_the_column_of_the_users_own_unit(client, personas, st
 def test_the_page_shows_every_column_when_asked(client, secondary_cadre, standard):
     client.force_login(secondary_cadre)
 
-    for query in ({"tier": "all"}, {"tier": "all&tier=direct"}):
-        headings = [cell.text for cell in table_of(client.get(detail_url(**query)))[0]]
+    for tier in ("all", "all&tier=direct"):
+        headings = [cell.text for cell in table_of(client.get(detail_url(tier=tier)))[0]]
         assert headings[3:6] == list(HEADINGS.values())
     two = [cell.text for cell in table_of(client.get(detail_url(tier="district&tier=direct")))[0]]
     assert two[3:5] == [HEADINGS["district"], HEADINGS["direct"]]

@@ -16,6 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_a_secondary_cadre_sees_their_system_and_reads_why_an_import_failed(page, secondary_cadre, tmp_path: Path):
     log_in(page, "chengguan")
+    expect(page.locator("#todo")).to_be_visible()  # signing in lands on 待办; the tree is one page on
+    page.goto("/units/")
     expect(page.get_by_role("heading", name="城关街道总工会")).to_be_visible()
     expect(page.get_by_role("link", name="城关社区工会")).to_be_visible()
     expect(page.get_by_role("link", name="城关小学工会")).to_be_visible()
@@ -43,6 +45,8 @@ def test_a_secondary_cadre_sees_their_system_and_reads_why_an_import_failed(page
 
 def test_a_district_admin_opens_a_branch_of_the_tree(page, district_admin):
     log_in(page, "admin")
+    expect(page.locator("#todo")).to_be_visible()
+    page.goto("/units/")
     expect(page.get_by_role("link", name="城关社区工会")).to_have_count(0)
 
     page.locator("summary", has_text="城关街道总工会").click()
