@@ -18,6 +18,7 @@ from kaohe import limits
 from kaohe.access import visible_organisations
 from kaohe.organisations.models import Organisation
 from kaohe.organisations.picker import LONGEST_TEXT, SUGGESTIONS_SHOWN, matching_units, the_one_meant
+from kaohe.versions import show_refusal
 
 Saved = TypeVar("Saved")
 
@@ -27,12 +28,15 @@ def posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def saved_or_form_error(form: forms.BaseForm, save: Callable[[], Saved]) -> Saved | None:
-    """What an action returns, or None with its refusal shown on the form."""
+def saved_or_form_error(
+    form: forms.BaseForm, save: Callable[[], Saved], refusals_on: str | None = None
+) -> Saved | None:
+    """What an action returns, or None with its refusal shown on the form: an error the action keys by field
+    goes on that field where the form has it; any other goes on `refusals_on`, or above the form."""
     try:
         return save()
     except ValidationError as error:
-        form.add_error(None, error.messages)
+        show_refusal(form, error, refusals_on)
         return None
 
 

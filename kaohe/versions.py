@@ -201,11 +201,21 @@ class ConfirmForm(VersionedFormMixin, forms.Form):
     """A button that acts on what the page showed (delete this record): it carries only that version."""
 
 
+def show_refusal(form: forms.BaseForm, error: ValidationError, refusals_on: str | None = None) -> None:
+    """An action's refusal on the form: on the field it names where the form has it, else on `refusals_on`
+    (None: above the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(refusals_on, error.messages)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else refusals_on, errors)
+
+
 def saved_or_current_shown(
     form: VersionedFormMixin, save: Callable[[], Saved], refusals_on: str | None = None
 ) -> Saved | None:
-    """What the action returns, or None with its refusal on the form (as kaohe.forms.saved_or_form_error),
-    above it or on the field `refusals_on`.
+    """What the action returns, or None with its refusal on the form (as kaohe.forms.saved_or_form_error:
+    on the field the action names, else on `refusals_on` or above the form).
 
     Refused because someone saved in between, the form shows what is stored now and its version, so that
     the person's next save is on top of the other's.
@@ -216,5 +226,5 @@ def saved_or_current_shown(
         form.show_current()
         form.add_error(None, stale.messages)
     except ValidationError as error:
-        form.add_error(refusals_on, error.messages)
+        show_refusal(form, error, refusals_on)  # type: ignore[arg-type]  # a form, with the mixin
     return None

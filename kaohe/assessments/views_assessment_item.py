@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -39,8 +38,9 @@ from kaohe.assessments.shown_assessment import (
 from kaohe.assessments.views_assessment import assessment_or_404, rights_of
 from kaohe.figures.compute import compute_figures, year_range
 from kaohe.figures.views import ShownFigure, show
+from kaohe.forms import saved_or_form_error
 from kaohe.records.queries import has_records_in
-from kaohe.versions import StaleEdit
+from kaohe.versions import saved_or_current_shown
 
 ITEM_PAGE = "assessments/assessment/item.html"
 Saved = TypeVar("Saved")
@@ -75,23 +75,6 @@ def opened_in(assessment: Assessment, number: str) -> Opened:
     doc = assessment.cycle.doc
     scored = next(row for row in actions.scored_items(doc) if row.number == item.number)
     return Opened(assessment, item, actions.requirements_of(doc, assessment.column, scored))
-
-
-def saved_or_shown(form: forms.BaseForm, save: Callable[[], Saved], refusals_on: str | None = None) -> Saved | None:
-    """What the action returns, or None with its refusal on the form: on the field it names where the form has
-    it, above the form otherwise; refused as stale, the form shows what is stored now (kaohe.versions)."""
-    try:
-        return save()
-    except StaleEdit as stale:
-        form.show_current()  # type: ignore[attr-defined]
-        form.add_error(None, stale.messages)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                form.add_error(name if name in form.fields else refusals_on, errors)
-        else:
-            form.add_error(refusals_on, error.messages)
-    return None
 
 
 # The page -----------------------------------------------------------------------------------------------
@@ -190,7 +173,7 @@ def save_self(request: HttpRequest, year: int, code: str, item: str) -> HttpResp
     form = SelfAssessmentForm(request.POST, item=found.item)
     saved = None
     if form.is_valid():
-        saved = saved_or_shown(
+        saved = saved_or_current_shown(
             form,
             lambda: actions.save_self_item(
                 request.user,
@@ -214,7 +197,7 @@ def save_review(request: HttpRequest, year: int, code: str, item: str) -> HttpRe
     form = ReviewForm(request.POST, item=found.item)
     saved = None
     if form.is_valid():
-        saved = saved_or_shown(
+        saved = saved_or_current_shown(
             form,
             lambda: actions.review_item(
                 request.user,
@@ -251,7 +234,7 @@ def upload_evidence(request: HttpRequest, year: int, code: str, item: str) -> Ht
         raise access.SeeButNotChange
     form = EvidenceUploadForm(request.POST, request.FILES, requirements=found.requirements)
     if form.is_valid():
-        added = saved_or_shown(
+        added = saved_or_form_error(
             form,
             lambda: actions.add_evidence(
                 request.user,
@@ -277,7 +260,7 @@ def link_evidence(request: HttpRequest, year: int, code: str, item: str) -> Http
     form = _link_form(found, request.POST)
     if form.is_valid():
         record = record_chosen(form.cleaned_data["record"])
-        added = saved_or_shown(
+        added = saved_or_form_error(
             form,
             lambda: actions.add_evidence(
                 request.user,
