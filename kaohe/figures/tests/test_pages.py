@@ -228,7 +228,7 @@ def test_the_overview_has_one_column_per_indicator_of_the_units_shown(client, se
         "honours_national",
     ]
     [row] = [row for row in response.context["rows"] if row.unit.code == "YX-S1-G1"]
-    cells = {cell.key: (cell.value, cell.met) for cell in row.cells if cell}
+    cells = {cell.figure.key: (cell.figure.value, cell.figure.met) for cell in row.cells if cell}
     assert cells["lecture_count"] == ("5", "true")
     assert cells["lecture_participation_rate"] == ("83.3%", "true")  # 100 person-times of 120 members
 
@@ -524,7 +524,7 @@ def test_on_a_phone_the_overview_is_a_card_per_unit_with_only_its_tiers_figures(
 
     page = response.content.decode()
     cards = figures_per_card(page)
-    rows = {row.unit.code: [cell.key for cell in row.cells if cell] for row in response.context["rows"]}
+    rows = {row.unit.code: [cell.figure.key for cell in row.cells if cell] for row in response.context["rows"]}
     assert cards == rows  # every unit of the page, each with the figures counted for its tier and no blanks
     assert set(cards) == {"YX", "YX-S1", "YX-S1-G1", "YX-S1-G2", "YX-S2", "YX-S2-G1", "YX-D1"}
     every_column = {heading.key for heading in response.context["headings"]}
