@@ -249,17 +249,34 @@ def _in_force_context(in_force: InForce) -> dict[str, Any]:
 
 
 def _unit_against_standard(unit: Organisation, year: int, document: StandardDocument) -> dict[str, Any]:
-    figures = compute_figures([unit], year, document)[unit.pk]
-    shown = [show(figure, unit, year) for figure in figures]
+    summary = _summary(unit, year, document)
     column = document.column_of(str(unit.tier))
     return {
         "document": document,
         "column_heading": document.tiers[column],
-        "categories": _categories_with_figures(document, column, shown),
-        "figures": shown,
+        "categories": _categories_with_figures(document, column, summary["figures"]),
+        **summary,
+    }
+
+
+def _summary(unit: Organisation, year: int, document: StandardDocument) -> dict[str, Any]:
+    """The figures of the unit's column, shown, and how many of their targets are met (figures/summary.html)."""
+    figures = compute_figures([unit], year, document)[unit.pk]
+    return {
+        "figures": [show(figure, unit, year) for figure in figures],
         "met_count": sum(figure.met is True for figure in figures),
         "judged_count": sum(figure.met is not None for figure in figures),
     }
+
+
+def figures_summary(unit: Organisation, year: int) -> dict[str, Any] | None:
+    """What the unit's figures page opens with, for a page of another app (the home page): the context of
+    figures/summary.html, or None where no standard is in force for the year."""
+    in_force = why_in_force(year)
+    if in_force.standard is None:
+        return None
+    empty_year = not has_records_in(unit, *year_range(year))
+    return {"year": year, "empty_year": empty_year, **_summary(unit, year, in_force.standard.doc)}
 
 
 def _categories_with_figures(

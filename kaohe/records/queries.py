@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import Exists, Q, QuerySet, Sum
+from django.db.models import Count, Exists, IntegerField, Q, QuerySet, Subquery, Sum
+from django.urls import reverse
 
 from kaohe.organisations.models import Organisation
 from kaohe.records.kinds import KINDS, Cell, Column, RecordKind
@@ -72,3 +74,37 @@ def has_records_in(unit: Organisation, start: datetime.date, end: datetime.date)
 def record_columns(kind: RecordKind) -> list[Column]:
     """The kind's own columns, without the unit (shown by name, not by code, on pages)."""
     return [column for column in kind.columns if column.cell != Cell.UNIT]
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: RecordKind
+    count: int
+    list_href: str  # the unit's own records of this kind (in the year, for dated kinds)
+
+
+def own_record_counts(unit: Organisation, year_start: datetime.date, year_end: datetime.date) -> list[KindCount]:
+    """How many records of each kind the unit keeps itself, dated kinds in these dates: one query."""
+    counts = {
+        kind.slug: Subquery(_counted(kind, unit, year_start, year_end), output_field=IntegerField())
+        for kind in KINDS.values()
+    }
+    found = Organisation.objects.filter(pk=unit.pk).annotate(**counts).values(*counts).get()
+    return [
+        KindCount(kind, found[kind.slug] or 0, _own_list_href(kind, unit, year_start, year_end))
+        for kind in KINDS.values()
+    ]
+
+
+def _counted(kind: RecordKind, unit: Organisation, start: datetime.date, end: datetime.date) -> QuerySet[Record]:
+    records = kind.model._default_manager.filter(organisation_id=unit.pk)
+    if kind.date_field:
+        records = records.filter(**{f"{kind.date_field}__range": (start, end)})
+    return records.order_by().values("organisation_id").annotate(count=Count("pk")).values("count")
+
+
+def _own_list_href(kind: RecordKind, unit: Organisation, start: datetime.date, end: datetime.date) -> str:
+    query = {"unit": unit.code}
+    if kind.date_field:
+        query.update(date_from=start.isoformat(), date_to=end.isoformat())
+    return f"{reverse('records:list', args=[kind.slug])}?{urlencode(query)}"

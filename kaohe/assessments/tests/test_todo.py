@@ -432,8 +432,17 @@ def grow(tree, cycle, cadres, times: int) -> None:
 
 # Session, user with unit and its parents, the open cycle; then per part: one's own assessment, its missing
 # items (and the latest return, if returned); the reviews waiting (their first rows, their count); the
-# progress (one grouped count).
-COSTS = {"grassroots_cadre": 5, "secondary_cadre": 7, "assessor": 5, "district_admin": 6, "outsider": 3}
+# progress (one grouped count). Then the unit at a glance: the standard in force, whether the year has
+# records, the unit's own totals, its subtree's, its subtree's size, its records per kind (one query), and for
+# a unit with units under it its system per tier (one grouped count).
+UNIT_AT_A_GLANCE, SYSTEM = 6, 1
+COSTS = {
+    "grassroots_cadre": 5 + UNIT_AT_A_GLANCE,
+    "secondary_cadre": 7 + UNIT_AT_A_GLANCE + SYSTEM,
+    "assessor": 5 + UNIT_AT_A_GLANCE + SYSTEM,  # an assessor belongs to the district federation
+    "district_admin": 6 + UNIT_AT_A_GLANCE + SYSTEM,
+    "outsider": 3 + UNIT_AT_A_GLANCE + SYSTEM,  # another district's federation: no cycle there
+}
 
 
 @pins("home")
