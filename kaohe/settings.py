@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kaohe.assessments",
     "kaohe.records",
     "kaohe.figures",
+    "kaohe.results",
     "kaohe.operations",
 ]
 
