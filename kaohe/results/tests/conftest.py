@@ -30,7 +30,7 @@ def publish_past_year(
     admin: Any, district: Organisation, year: int, standard: Standard, totals: dict[str, str]
 ) -> Cycle:
     """The year's cycle, published (as a past year's file brings it), each unit with the total given."""
-    rows = []
+    rows: list[tuple[int, dict[str, str]]] = []
     for code, total in totals.items():
         for number, score in scores_adding_up_to(standard, Decimal(total)).items():
             rows.append((len(rows) + 2, {"单位编码": code, "条目": number, "得分": str(score)}))
