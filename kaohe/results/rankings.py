@@ -35,6 +35,7 @@ class Result:
     organisation_id: int
     code: str
     name: str
+    path: str  # the unit's place in the tree now: whose subtree it is in
     tier: str  # as the cycle opened it
     system: str  # grassroots: the code of the unit above it (its system); else ""
     total: Decimal
@@ -97,7 +98,9 @@ def _published_rows(cycle: Cycle) -> list[Result]:
         .order_by()
     )
     return [
-        Result(pk, unit, code, name, tier, _system_of(path) if tier == GRASSROOTS else "", total or Decimal(0), grade)
+        Result(
+            pk, unit, code, name, path, tier, _system_of(path) if tier == GRASSROOTS else "", total or Decimal(0), grade
+        )
         for pk, unit, code, name, path, tier, total, grade in rows
     ]
 

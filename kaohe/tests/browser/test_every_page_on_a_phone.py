@@ -62,6 +62,9 @@ PHONE_PAGES: dict[str, tuple[str | None, str]] = {
     "assessments:assessment_reopen": ("admin", f"/assessments/{THIS_YEAR}/YX-S1-G1/reopen/"),
     "assessments:assessment_history": ("shequ", f"/assessments/{THIS_YEAR}/YX-S1-G1/history/"),
     "assessments:assessment_item": ("chengguan", f"/assessments/{THIS_YEAR}/YX-S1-G1/6.1/"),
+    "results:cycles": ("shequ", "/results/"),
+    "results:ranking": ("admin", f"/results/{THIS_YEAR}/"),  # not published yet: says so
+    "results:sheet": ("chengguan", f"/results/{THIS_YEAR}/YX-S1-G1/"),
 }
 
 # Not pages a person reads: files, and the fragments htmx puts into a page that is on the list.
@@ -79,6 +82,8 @@ NOT_A_PAGE = {
     "assessments:progress_export": "an xlsx file",
     "assessments:review_sheet": "an xlsx file",
     "assessments:assessment_evidence": "a file: the evidence itself",
+    "results:ranking_export": "an xlsx file",
+    "results:sheet_export": "an xlsx file",
 }
 
 

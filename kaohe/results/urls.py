@@ -1,0 +1,13 @@
+from django.urls import path
+
+from kaohe.results import views, views_sheet
+
+app_name = "results"
+
+urlpatterns = [
+    path("", views.cycles, name="cycles"),
+    path("<int:year>/", views.ranking, name="ranking"),
+    path("<int:year>/ranking.xlsx", views.ranking_export, name="ranking_export"),
+    path("<int:year>/<str:code>/", views_sheet.score_sheet, name="sheet"),
+    path("<int:year>/<str:code>/sheet.xlsx", views_sheet.score_sheet_export, name="sheet_export"),
+]

@@ -1,0 +1,170 @@
+"""The results pages: the published cycles, a cycle's rankings per group (page and xlsx), a unit's score sheet
+(page and xlsx). Rankings are computed over the whole group and show the units of one's own subtree only:
+a secondary union's cadre sees where it stands among the secondary unions, and its system's grassroots
+unions, without the other units' names or totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+
+from kaohe import access
+from kaohe.assessments.models import Cycle
+from kaohe.organisations.models import Organisation, Tier
+from kaohe.results import rankings
+from kaohe.results.rankings import DIRECT, DISTRICT, GRASSROOTS, SECONDARY, Result
+from kaohe.spreadsheets import ExportColumn, Format, export_response, write_report
+
+ROWS_PER_PAGE = 50
+ACROSS_THE_DISTRICT = "grassroots_district"
+GROUP_LABELS = {
+    SECONDARY: gettext_lazy("Secondary unions"),
+    DIRECT: gettext_lazy("Directly affiliated grassroots unions"),
+    GRASSROOTS: gettext_lazy("Grassroots unions, within their system"),
+    ACROSS_THE_DISTRICT: gettext_lazy("Grassroots unions, across the district"),
+    DISTRICT: gettext_lazy("District federations"),
+}
+EXPORT_LANGUAGE = "zh-hans"  # exports are filed and printed in Chinese, whatever the reader chose
+FEW_ENOUGH_TO_NAME = 500  # subtotals of more assessments are read for the whole cycle than by a list of ids
+
+
+class RankingForm(forms.Form):
+    group = forms.ChoiceField(choices=list(GROUP_LABELS.items()), required=False)
+    system = forms.CharField(required=False, max_length=100)
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    cycle: Cycle
+    group: str
+    system: str
+    rows: list[Result]  # of the group (and system), within the user's subtree, best first
+    rank_field: str  # "rank", or "district_rank" for grassroots unions across the district
+
+    def rank_of(self, result: Result) -> int | None:
+        return getattr(result, self.rank_field)
+
+
+@login_required
+def cycles(request: HttpRequest) -> HttpResponse:
+    published = access.visible_cycles(request.user, Cycle.objects.defer("document")).filter(published_at__isnull=False)
+    return render(request, "results/cycles.html", {"cycles": list(published.order_by("-year"))})
+
+
+def _cycle(request: HttpRequest, year: int) -> Cycle:
+    return access.get_cycle(request.user, Cycle.objects.select_related("district"), year)
+
+
+def _default_group(user: Any) -> str:
+    root = access.scope_root(user)
+    tier = str(root.tier) if root is not None else SECONDARY
+    starting: dict[str, str] = {Tier.SECONDARY: GRASSROOTS, Tier.GRASSROOTS: GRASSROOTS, Tier.DIRECT: DIRECT}
+    return starting.get(tier, SECONDARY)
+
+
+def ranking_of(request: HttpRequest, cycle: Cycle, form: RankingForm) -> Ranking:
+    group = (form.cleaned_data.get("group") if form.is_valid() else "") or _default_group(request.user)
+    system = (form.cleaned_data.get("system") or "") if form.is_valid() else ""
+    root = access.scope_root_or_404(request.user)
+    results = [r for r in rankings.cycle_results(cycle) if r.path.startswith(root.path)]
+    if group == ACROSS_THE_DISTRICT:
+        rows = sorted((r for r in results if r.tier == GRASSROOTS), key=lambda r: (r.district_rank or 0, r.code))
+        return Ranking(cycle, group, "", rows, "district_rank")
+    rows = [r for r in results if rankings.group_of(r) == group]
+    if group == GRASSROOTS and system:
+        rows = [r for r in rows if r.system == system]
+    return Ranking(cycle, group, system if group == GRASSROOTS else "", rows, "rank")
+
+
+def _systems(ranking_rows: list[Result], cycle: Cycle) -> list[tuple[str, str]]:
+    """The secondary unions whose grassroots unions the list holds, for the system filter: one query."""
+    codes = {r.system for r in ranking_rows if r.system}
+    units = Organisation.objects.filter(code__in=sorted(codes)).order_by("path").values_list("code", "name")
+    return list(units)
+
+
+@login_required
+def ranking(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = _cycle(request, year)
+    form = RankingForm(request.GET)
+    if not rankings.is_published(cycle):
+        return render(request, "results/not_published.html", {"cycle": cycle})
+    found = ranking_of(request, cycle, form)
+    page = Paginator(found.rows, ROWS_PER_PAGE).get_page(form.cleaned_data.get("page") if form.is_valid() else 1)
+    subtotals = rankings.category_subtotals(cycle, [r.assessment_id for r in page.object_list])
+    context = {
+        "cycle": cycle,
+        "ranking": found,
+        "groups": list(GROUP_LABELS.items()),
+        "systems": _systems(found.rows, cycle) if found.group == GRASSROOTS else [],
+        "categories": rankings.categories_of(cycle),
+        "page": page,
+        "rows": [_shown(found, r, subtotals.get(r.assessment_id, {})) for r in page.object_list],
+        "previous": rankings.previous_cycle(cycle),
+    }
+    return render(request, "results/ranking.html", context)
+
+
+@dataclass(frozen=True)
+class ShownResult:
+    result: Result
+    rank: int | None
+    categories: list[Decimal | None]
+
+
+def _shown(found: Ranking, result: Result, subtotals: dict[str, Decimal]) -> ShownResult:
+    return ShownResult(
+        result, found.rank_of(result), [subtotals.get(key) for key in rankings.categories_of(found.cycle)]
+    )
+
+
+@login_required
+def ranking_export(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = _cycle(request, year)
+    if not rankings.is_published(cycle):
+        return render(request, "results/not_published.html", {"cycle": cycle})
+    found = ranking_of(request, cycle, RankingForm(request.GET))
+    ids = [r.assessment_id for r in found.rows]
+    subtotals = rankings.category_subtotals(cycle, ids if len(ids) <= FEW_ENOUGH_TO_NAME else None)
+    categories = rankings.categories_of(cycle)
+    columns = [
+        ExportColumn("名次", Format.COUNT),
+        ExportColumn("单位编码", Format.CODE),
+        ExportColumn("单位名称"),
+        ExportColumn("所属系统", Format.CODE),
+        ExportColumn("总分", Format.DECIMAL),
+        ExportColumn("等级"),
+        *[ExportColumn(f"第{key}类", Format.DECIMAL) for key in categories],
+        ExportColumn("上一周期总分", Format.DECIMAL),
+        ExportColumn("总分变化", Format.DECIMAL),
+        ExportColumn("名次变化", Format.COUNT),
+    ]
+    rows = (
+        [
+            found.rank_of(r),
+            r.code,
+            r.name,
+            r.system or None,
+            r.total,
+            r.grade,
+            *[subtotals.get(r.assessment_id, {}).get(key) for key in categories],
+            r.previous_total,
+            r.change,
+            r.rank_change,
+        ]
+        for r in found.rows
+    )
+    with translation.override(EXPORT_LANGUAGE):
+        group = str(GROUP_LABELS[found.group])
+    title = f"{cycle.name} · 排名 · {group}" + (f" · {found.system}" if found.system else "")
+    return export_response(write_report(title, columns, rows, sheet_name="排名"), f"排名-{cycle.year}-{group}.xlsx")
