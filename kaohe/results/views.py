@@ -19,9 +19,11 @@ from django.utils.translation import gettext_lazy
 
 from kaohe import access
 from kaohe.assessments.models import Cycle
-from kaohe.organisations.models import Organisation, Tier
+from kaohe.organisations.models import TIER_OF_CATEGORY, Organisation, Tier
+from kaohe.pdf import pdf_response, render_pdf
 from kaohe.results import rankings
 from kaohe.results.rankings import DIRECT, DISTRICT, GRASSROOTS, SECONDARY, Result
+from kaohe.results.views_sheet import MOST_SHEETS_IN_ONE_PDF
 from kaohe.spreadsheets import ExportColumn, Format, export_response, write_report
 
 ROWS_PER_PAGE = 50
@@ -34,7 +36,10 @@ GROUP_LABELS = {
     DISTRICT: gettext_lazy("District federations"),
 }
 EXPORT_LANGUAGE = "zh-hans"  # exports are filed and printed in Chinese, whatever the reader chose
-FEW_ENOUGH_TO_NAME = 500  # subtotals of more assessments are read for the whole cycle than by a list of ids
+FEW_ENOUGH_TO_NAME = 500
+SECONDARY_CATEGORIES = [
+    category for category, tier in TIER_OF_CATEGORY.items() if tier == Tier.SECONDARY
+]  # subtotals of more assessments are read for the whole cycle than by a list of ids
 
 
 class RankingForm(forms.Form):
@@ -111,8 +116,22 @@ def ranking(request: HttpRequest, year: int) -> HttpResponse:
         "page": page,
         "rows": [_shown(found, r, subtotals.get(r.assessment_id, {})) for r in page.object_list],
         "previous": rankings.previous_cycle(cycle),
+        **_print_run(request, cycle),
     }
     return render(request, "results/ranking.html", context)
+
+
+def _print_run(request: HttpRequest, cycle: Cycle) -> dict[str, Any]:
+    """What the district administrator's "score sheets as one PDF" form offers: tiers and secondary unions."""
+    if cycle.district is None or not access.can_run_cycle(request.user, cycle.district):
+        return {"may_print_sheets": False}
+    secondary = access.visible_organisations(request.user).filter(category__in=SECONDARY_CATEGORIES).order_by("path")
+    return {
+        "may_print_sheets": True,
+        "tiers": [(tier.value, tier.label) for tier in Tier],
+        "secondary_units": list(secondary.values_list("code", "name")),
+        "most_sheets": MOST_SHEETS_IN_ONE_PDF,
+    }
 
 
 @dataclass(frozen=True)
@@ -168,3 +187,26 @@ def ranking_export(request: HttpRequest, year: int) -> HttpResponse:
         group = str(GROUP_LABELS[found.group])
     title = f"{cycle.name} · 排名 · {group}" + (f" · {found.system}" if found.system else "")
     return export_response(write_report(title, columns, rows, sheet_name="排名"), f"排名-{cycle.year}-{group}.xlsx")
+
+
+@login_required
+def ranking_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = _cycle(request, year)
+    if not rankings.is_published(cycle):
+        return render(request, "results/not_published.html", {"cycle": cycle})
+    found = ranking_of(request, cycle, RankingForm(request.GET))
+    ids = [r.assessment_id for r in found.rows]
+    subtotals = rankings.category_subtotals(cycle, ids if len(ids) <= FEW_ENOUGH_TO_NAME else None)
+    with translation.override(EXPORT_LANGUAGE):
+        group = str(GROUP_LABELS[found.group])
+        context = {
+            "cycle": cycle,
+            "federation": cycle.district.name if cycle.district else "",
+            "ranking": found,
+            "group_label": group,
+            "categories": rankings.categories_of(cycle),
+            "rows": [_shown(found, r, subtotals.get(r.assessment_id, {})) for r in found.rows],
+            "previous": rankings.previous_cycle(cycle),
+        }
+        content = render_pdf("results/ranking_pdf.html", context)
+    return pdf_response(content, f"排名-{cycle.year}-{group}.pdf")

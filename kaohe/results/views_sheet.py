@@ -4,18 +4,23 @@ cells), with the federation's name, the cycle, and room for the reviewer's signa
 from __future__ import annotations
 
 import io
+from collections import defaultdict
 from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
 from kaohe import access
-from kaohe.assessments.models import Assessment
+from kaohe.assessments.models import Assessment, Cycle, Item
+from kaohe.organisations.models import Organisation, Tier
+from kaohe.pdf import pdf_response, render_pdf
 from kaohe.results.sheet import Sheet, sheet_of
 from kaohe.spreadsheets import export_response, store_value
 
@@ -151,3 +156,63 @@ def _print_setup(sheet: Any) -> None:
     sheet.page_setup.fitToHeight = 0
     sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+# PDF ------------------------------------------------------------------------------------------------------
+
+# Score sheets in one PDF at most: a system's (a street has a few hundred units) lays out in well under a
+# minute; a whole tier of a large district is asked for a system at a time.
+MOST_SHEETS_IN_ONE_PDF = 300
+
+
+@login_required
+def score_sheet_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    found = sheet_for(request, year, code)
+    content = render_pdf("results/sheets_pdf.html", {"sheets": [found], **_heading(found)})
+    return pdf_response(content, f"考核评分表-{year}-{found.assessment.organisation.name}.pdf")
+
+
+class SheetsForm(forms.Form):
+    tier = forms.ChoiceField(choices=[("", "")] + [(t.value, t.label) for t in Tier], required=False)
+    system = forms.CharField(required=False, max_length=100)
+
+
+@login_required
+def score_sheets_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    """A district administrator's print run: the score sheets of a tier, or of a secondary union's system
+    (the union and the units under it), in one PDF."""
+    cycle = access.get_cycle(request.user, Cycle.objects.select_related("district"), year)
+    if not access.can_run_cycle(request.user, cycle.district):
+        raise access.SeeButNotChange
+    form = SheetsForm(request.GET)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    assessments = access.visible_assessments(request.user, cycle.assessments.all()).select_related("organisation")
+    if chosen.get("tier"):
+        assessments = assessments.filter(tier=chosen["tier"])
+    if chosen.get("system"):
+        system = Organisation.objects.filter(code=chosen["system"]).first()
+        assessments = assessments.filter(organisation__path__under=system.path) if system else assessments.none()
+    listed = list(assessments.order_by("organisation__path")[: MOST_SHEETS_IN_ONE_PDF + 1])
+    if len(listed) > MOST_SHEETS_IN_ONE_PDF or not listed:
+        message = (
+            _("%(count)s score sheets are more than one PDF holds (%(most)s): choose a system.")
+            % {"count": assessments.count(), "most": MOST_SHEETS_IN_ONE_PDF}
+            if listed
+            else _("No assessment matches: choose another tier or system.")
+        )
+        return render(request, "results/sheets_refused.html", {"cycle": cycle, "message": message}, status=400)
+    sheets = _sheets_of(request.user, cycle, listed)
+    context = {"sheets": sheets, "cycle": cycle, "federation": cycle.district.name if cycle.district else ""}
+    return pdf_response(render_pdf("results/sheets_pdf.html", context), f"考核评分表-{year}.pdf")
+
+
+def _sheets_of(user: Any, cycle: Cycle, assessments: list[Assessment]) -> list[Sheet]:
+    """Their sheets from one query of their items, every assessment reading the same copy of the standard."""
+    items: dict[int, list[Item]] = defaultdict(list)
+    for item in Item.objects.filter(assessment__in=[a.pk for a in assessments]).order_by("assessment", "position"):
+        items[item.assessment_id].append(item)
+    sheets = []
+    for assessment in assessments:
+        assessment.cycle = cycle
+        sheets.append(sheet_of(assessment, items[assessment.pk], access.can_see_final_scores(user, assessment)))
+    return sheets

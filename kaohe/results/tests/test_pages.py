@@ -208,7 +208,16 @@ def grow(tree, count: int) -> None:
         make_unit(f"YX-S1-Z{number}", f"扩充工会{number}", Category.GRASSROOTS, tree["YX-S1"], 10)
 
 
-@pins("results:ranking", "results:cycles", "results:sheet", "results:ranking_export", "results:sheet_export")
+@pins(
+    "results:ranking",
+    "results:cycles",
+    "results:sheet",
+    "results:ranking_export",
+    "results:sheet_export",
+    "results:ranking_pdf",
+    "results:sheet_pdf",
+    "results:sheets_pdf",
+)
 def test_the_pages_cost_the_same_queries_however_many_units(
     client, district_admin, tree, standard, django_assert_num_queries
 ):
@@ -218,7 +227,13 @@ def test_the_pages_cost_the_same_queries_however_many_units(
     client.force_login(district_admin)
     counts = {}
     pages = ("/results/", "/results/2025/?group=grassroots", "/results/2025/YX-S1-G1/")
-    exports = ("/results/2025/ranking.xlsx?group=grassroots", "/results/2025/YX-S1-G1/sheet.xlsx")
+    exports = (
+        "/results/2025/ranking.xlsx?group=grassroots",
+        "/results/2025/YX-S1-G1/sheet.xlsx",
+        "/results/2025/ranking.pdf?group=grassroots",
+        "/results/2025/YX-S1-G1/sheet.pdf",
+        "/results/2025/sheets.pdf?system=YX-S1",  # a system grown by 30 units: one query of all their items
+    )
     for url in pages + exports:
         with CaptureQueriesContext(connection) as small_run:
             assert client.get(url).status_code == 200

@@ -84,6 +84,9 @@ NOT_A_PAGE = {
     "assessments:assessment_evidence": "a file: the evidence itself",
     "results:ranking_export": "an xlsx file",
     "results:sheet_export": "an xlsx file",
+    "results:ranking_pdf": "a PDF file",
+    "results:sheet_pdf": "a PDF file",
+    "results:sheets_pdf": "a PDF file",
 }
 
 
