@@ -71,11 +71,12 @@ messages: install
 # kaohe/static/vendor so that the product serves them itself and needs no Node.js to run.
 vendor:
 	npm ci --ignore-scripts --no-audit --no-fund
-	rm -rf kaohe/static/vendor && mkdir -p kaohe/static/vendor/bootstrap kaohe/static/vendor/htmx
+	rm -rf kaohe/static/vendor && mkdir -p kaohe/static/vendor/bootstrap kaohe/static/vendor/htmx kaohe/static/vendor/echarts
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
 	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
 	   node_modules/bootstrap/LICENSE kaohe/static/vendor/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE kaohe/static/vendor/htmx/
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE kaohe/static/vendor/echarts/
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
