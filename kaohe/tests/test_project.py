@@ -65,6 +65,8 @@ def test_vendored_assets_are_the_versions_the_lockfile_pins():
     assert f"Bootstrap  v{bootstrap} " in (vendor / "bootstrap" / "bootstrap.min.css").read_text()[:200]
     assert f"Bootstrap v{bootstrap} " in (vendor / "bootstrap" / "bootstrap.bundle.min.js").read_text()[:200]
     assert f'version:"{htmx}"' in (vendor / "htmx" / "htmx.min.js").read_text()
+    echarts = lock["node_modules/echarts"]["version"]
+    assert f't.version="{echarts}"' in (vendor / "echarts" / "echarts.min.js").read_text()
 
 
 def test_no_template_loads_anything_from_another_host():
