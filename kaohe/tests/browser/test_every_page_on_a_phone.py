@@ -65,6 +65,8 @@ PHONE_PAGES: dict[str, tuple[str | None, str]] = {
     "results:cycles": ("shequ", "/results/"),
     "results:ranking": ("admin", f"/results/{THIS_YEAR}/"),  # not published yet: says so
     "results:sheet": ("chengguan", f"/results/{THIS_YEAR}/YX-S1-G1/"),
+    "results:dashboard": ("admin", "/results/dashboard/"),
+    "results:unit": ("shequ", "/results/unit/YX-S1-G1/"),
 }
 
 # Not pages a person reads: files, and the fragments htmx puts into a page that is on the list.
@@ -87,6 +89,8 @@ NOT_A_PAGE = {
     "results:ranking_pdf": "a PDF file",
     "results:sheet_pdf": "a PDF file",
     "results:sheets_pdf": "a PDF file",
+    "results:dashboard_export": "an xlsx file",
+    "results:unit_export": "an xlsx file",
 }
 
 
