@@ -50,7 +50,7 @@ def bench_round(report: Report, write: Callable[[str], None], year: int, standar
         with transaction.atomic():
             Cycle.objects.filter(district=district, year=year).delete()  # rolled back with the rest
             what, target = OPENING
-            report(what.format(units=units), target, partial(_open, district, year, standard))
+            report(what.format(units=units), target, partial(open_bench_cycle, district, year, standard))
             write(f"  (goal: {10:g} s)")
             cycle = Cycle.objects.get(district=district, year=year)
             _bring_some_further(cycle)
@@ -60,7 +60,7 @@ def bench_round(report: Report, write: Callable[[str], None], year: int, standar
         pass
 
 
-def _open(district: Organisation, year: int, standard: Standard) -> None:
+def open_bench_cycle(district: Organisation, year: int, standard: Standard) -> None:
     today = timezone.localdate()
     actions.open_cycle(
         None,

@@ -32,6 +32,7 @@ from kaohe.operations.load import hash_as_today
 from kaohe.organisations.models import Category, Organisation
 from kaohe.records import totals
 from kaohe.records.models import Activity, ActivityCategory
+from kaohe.results.bench import bench_results
 from kaohe.standard.files import SHIPPED
 from kaohe.standard.in_force import standard_in_force
 
@@ -70,6 +71,7 @@ class Command(BaseCommand):
         self._report_overview()
         self._report("importing 100,000 activity rows", 30.0, self._import_and_roll_back)
         bench_round(self._report, self.stdout.write, YEAR, standard)  # issue 8: the round, rolled back
+        bench_results(self._report, self.stdout.write, YEAR, standard)  # issue 9: results, rolled back
 
     def _prepare(self) -> None:
         call_command("migrate", verbosity=0)
