@@ -148,6 +148,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # Whom the login page tells people to ask for an account or a new password, e.g. "区总工会组织部 张老师
 # 6936xxxx"; without it, the unit above theirs (kaohe/context_processors.py).
 ACCOUNT_CONTACT = os.environ.get("KAOHE_ACCOUNT_CONTACT", "").strip()
+# How long a dashboard's tables are kept in the cache (seconds; 0: never). A published cycle's tables are kept
+# under a key that changes whenever an assessment of it is published again, so this bounds only how long the
+# open cycle's counts lag behind (README, "Dashboards").
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("KAOHE_DASHBOARD_CACHE_SECONDS", "300"))
 # A form refused for a stale security token gets kaohe's page, not Django's English one.
 CSRF_FAILURE_VIEW = "kaohe.views.csrf_failure"
 LOGIN_URL = "login"

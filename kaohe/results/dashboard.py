@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Max, Q, QuerySet
+from django.db.models.fields.json import KT
 
 from kaohe.assessments.actions import scored_items
 from kaohe.assessments.models import Assessment, Cycle, Item, Status
@@ -89,17 +90,27 @@ def progress(cycle: Cycle, path: str, labels: dict[str, str]) -> Table:
 # A published cycle -----------------------------------------------------------------------------------------
 
 
+def last_published(cycles: list[Cycle]) -> Any:
+    """When anything of these cycles was last published: a dashboard's cached tables of them are good until it
+    changes (one query)."""
+    found = Assessment.objects.filter(cycle__in=[c.pk for c in cycles]).aggregate(last=Max("published_at"))
+    return found["last"]
+
+
 def published(cycle: Cycle) -> QuerySet[Assessment]:
     return cycle.assessments.filter(published_at__isnull=False, final_total__isnull=False)
 
 
 def distribution(cycle: Cycle, path: str, labels: dict[str, str]) -> Table:
-    """How many totals fall in each band of ten (below 60 together): one query of the totals."""
-    totals = in_scope(published(cycle), path).values_list("final_total", flat=True)
-    counts = Counter(next(i for i, (low, high) in enumerate(BINS) if low <= (total or 0) < high) for total in totals)
+    """How many totals fall in each band of ten (below 60 together): counted by the database in one query."""
+    bands = {
+        str(index): Count("pk", filter=Q(final_total__gte=low, final_total__lt=high))
+        for index, (low, high) in enumerate(BINS)
+    }
+    counts = in_scope(published(cycle), path).aggregate(**bands)
     names = ["< 60", "60–69.5", "70–79.5", "80–89.5", "90–100"]
     table = Table("distribution", labels["distribution"], [labels["totals"], labels["units"]])
-    table.rows = [[name, counts[index]] for index, name in enumerate(names)]
+    table.rows = [[name, counts[str(index)]] for index, name in enumerate(names)]
     return table
 
 
@@ -138,27 +149,60 @@ def category_averages(cycle: Cycle, path: str, labels: dict[str, str]) -> Table:
 
 def rules_met(cycle: Cycle, path: str, labels: dict[str, str], *, published_only: bool = True) -> Table:
     """For every quantitative rule (a figure of a tier's column with a target), how many units meet it, of
-    how many it applies to: the figures each item held when its proposal was last worked out, counted in one
-    query by their place in the item's list."""
+    how many it applies to: the figures each item held when its proposal was last worked out, grouped in the
+    database by tier, figure and whether met — one query per place in the items' lists of figures (most hold
+    one; 6.1 two), over the items that have rules only."""
     assessed = published(cycle) if published_only else cycle.assessments.all()
-    rules = sorted({(rule.tier, rule.indicator) for item in cycle.doc.items for rule in item.rules if rule.target})
-    places = range(max((len(item.rules) for item in cycle.doc.items), default=0) or 1)
-    counts: dict[str, Any] = {}
-    for tier, key in rules:
-        for place in places:
-            counted = Q(assessment__tier=tier, **{f"figures__{place}__key": key})
-            counts[f"{tier}|{key}|{place}|all"] = Count("pk", filter=counted)
-            counts[f"{tier}|{key}|{place}|met"] = Count("pk", filter=counted & Q(**{f"figures__{place}__met": True}))
-    found = (
-        Item.objects.filter(assessment__in=in_scope(assessed, path).values("pk")).aggregate(**counts) if counts else {}
-    )
+    doc = cycle.doc
+    # Per tier, the rules of the column it is assessed against (grassroots unions: the direct unions' column).
+    rules = [
+        (tier.value, rule.indicator)
+        for tier in Tier
+        for item in doc.items
+        for rule in item.rules
+        if rule.target and rule.tier == doc.column_of(tier.value)
+    ]
+    met: Counter[tuple[str, str]] = Counter()
+    applies: Counter[tuple[str, str]] = Counter()
+    in_scope_ids = in_scope(assessed, path).values("pk")
+    for place, numbers in enumerate(_numbers_by_place(cycle)):
+        grouped = (
+            Item.objects.filter(assessment__in=in_scope_ids, number__in=numbers)
+            .annotate(key=KT(f"figures__{place}__key"), met=KT(f"figures__{place}__met"))
+            .values_list("assessment__tier", "key", "met")
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+        for tier, key, is_met, count in grouped:
+            if key is None:
+                continue  # the item holds fewer figures than this place
+            applies[tier, key] += count
+            if str(is_met).lower() in ("true", "1"):  # JSON true reads as "true" on PostgreSQL, 1 on SQLite
+                met[tier, key] += count
     table = Table("rules", labels["rules"], [labels["rule"], labels["met"], labels["not_met"]], chart="stacked")
     for tier, key in rules:
-        met = sum(found.get(f"{tier}|{key}|{place}|met") or 0 for place in places)
-        applies = sum(found.get(f"{tier}|{key}|{place}|all") or 0 for place in places)
-        if applies:
-            table.rows.append([f"{tier_label(tier)} · {INDICATORS.get(key, key)}", met, applies - met])
+        if applies[tier, key]:
+            label = f"{tier_label(tier)} · {INDICATORS.get(key, key)}"
+            table.rows.append([label, met[tier, key], applies[tier, key] - met[tier, key]])
     return table
+
+
+def _numbers_by_place(cycle: Cycle) -> list[list[str]]:
+    """For each place in an item's list of figures, the scored items that can hold a figure there: all items
+    with a rule for the first, only those with two or more in one column (6.1; 8, pooling its items') for the
+    second, and so on."""
+    by_number = {item.number: item for item in cycle.doc.items}
+    columns = set(cycle.doc.tiers)
+
+    def most_in_one_column(numbers: tuple[str, ...]) -> int:  # a unit's figures are its column's rules
+        return max(
+            (sum(1 for n in numbers for rule in by_number[n].rules if rule.tier == column) for column in columns),
+            default=0,
+        )
+
+    most = {row.number: most_in_one_column(row.items) for row in scored_items(cycle.doc)}
+    places = max(most.values(), default=0)
+    return [[number for number, count in most.items() if count > place] for place in range(places)]
 
 
 def grades(cycle: Cycle, path: str, labels: dict[str, str]) -> Table:

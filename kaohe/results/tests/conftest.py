@@ -49,3 +49,9 @@ def publish(district_admin, tree, standard):
         return publish_past_year(district_admin, tree["YX"], year, standard, totals)
 
     return published
+
+
+@pytest.fixture(autouse=True)
+def dashboards_uncached(settings):
+    """Each test reads the tables as the database has them (test_dashboard tests the cache on its own)."""
+    settings.DASHBOARD_CACHE_SECONDS = 0

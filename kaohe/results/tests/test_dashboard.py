@@ -138,3 +138,40 @@ def test_the_dashboards_cost_the_same_queries_however_many_units(
     for url in urls:
         with django_assert_num_queries(counts[url]):
             client.get(url)
+
+
+def test_rules_met_count_each_tier_against_its_own_column(client, district_admin, tree, standard, two_years):
+    from kaohe.assessments.models import Item
+
+    cycle = actions.open_cycle(district_admin, tree["YX"], 2026, standard)  # no records: nothing met yet
+    item = Item.objects.get(assessment__cycle=cycle, assessment__organisation__code="YX-S1-G1", number="6.1")
+    item.figures = [{**figure, "met": True} for figure in item.figures]  # as if its lectures had come in
+    item.save()
+
+    rules = {row[0]: row[1:] for row in tables(get(client, district_admin, "/results/dashboard/"))["rules"]}
+
+    # Grassroots unions are assessed against the direct unions' column: its rules, counted for their tier.
+    assert rules["基层工会 · 大讲堂活动次数"] == [1, 2]
+    assert rules["区直属基层工会 · 大讲堂活动次数"] == [0, 1]
+    assert rules["二级工会 · 大讲堂活动次数"] == [0, 2]
+
+
+def test_the_published_tables_are_cached_until_something_is_published_again(
+    client, district_admin, tree, standard, two_years, settings
+):
+    from kaohe.results.tests.conftest import publish_past_year
+
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dash"}}
+    client.force_login(district_admin)
+    with CaptureQueriesContext(connection) as first:
+        client.get("/results/dashboard/")
+    with CaptureQueriesContext(connection) as again:
+        response = client.get("/results/dashboard/")
+    assert len(again) < len(first)
+    assert tables(response)["distribution"][-1] == ["90–100", 2]
+
+    make_unit("YX-S9", "新街道总工会", Category.TOWNSHIP, tree["YX"], 10)
+    publish_past_year(district_admin, tree["YX"], 2023, standard, {"YX-S9": "99"})  # something newly published
+
+    assert tables(client.get("/results/dashboard/"))["years"][0][0] == 2023  # worked out again

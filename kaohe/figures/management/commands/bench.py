@@ -75,6 +75,7 @@ class Command(BaseCommand):
 
     def _prepare(self) -> None:
         call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)  # the dashboards keep their tables there
         call_command("load_standard", str(SHIPPED / "fangshan-2026-trial.yaml"), stdout=io.StringIO())
         if Organisation.objects.count() < UNITS:
             self.stdout.write("building 30,000 units …")
