@@ -34,6 +34,7 @@ from kaohe.assessments.models import (
     Item,
     Return,
     Status,
+    rule_states_of,
 )
 from kaohe.assessments.proposals import figures_by_item, proposed_score
 from kaohe.figures.compute import Figure, compute_figures
@@ -223,9 +224,12 @@ def _create_assessments(cycle: Cycle, units: Sequence[Organisation], figures: di
         for row in rows:
             counted = grouped.get(row.number)
             proposed = _decimal_for_db(proposed_score(row.points, counted)) if counted else None
-            shown = _json_for_db([figure.as_json() for figure in counted]) if counted else no_figures
-            items.append((ids[unit.pk], row.number, row.position, points[row.number], proposed, shown, 1))
-    _insert(Item, ["assessment_id", "number", "position", "points", "proposed", "figures", "version"], items)
+            stored = [figure.as_json() for figure in counted] if counted else []
+            shown = _json_for_db(stored) if counted else no_figures
+            states = rule_states_of(stored)
+            items.append((ids[unit.pk], row.number, row.position, points[row.number], proposed, shown, states, 1))
+    columns = ["assessment_id", "number", "position", "points", "proposed", "figures", "rule_states", "version"]
+    _insert(Item, columns, items)
     return len(ids)
 
 
@@ -278,7 +282,8 @@ def refresh_proposals(assessment: Assessment) -> None:
     for item in items:
         item.proposed = proposed_score(item.points, grouped.get(item.number, []))
         item.figures = [figure.as_json() for figure in grouped.get(item.number, [])]
-    Item.objects.bulk_update(items, ["proposed", "figures"])
+        item.rule_states = rule_states_of(item.figures)
+    Item.objects.bulk_update(items, ["proposed", "figures", "rule_states"])
 
 
 # Scores -----------------------------------------------------------------------------------------------------

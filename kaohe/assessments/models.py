@@ -10,6 +10,7 @@ Every change goes through kaohe.assessments.actions, the only writer of these ro
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -144,6 +145,10 @@ class Item(Versioned):
     proposed = models.DecimalField(_("proposed score"), null=True, blank=True, max_digits=5, decimal_places=1)
     # The figures behind the proposal as they stood when it was last worked out, for the reviewer's page.
     figures = models.JSONField(default=list, blank=True, editable=False)
+    # The same figures' verdicts in a few characters, "lecture_count=1 lecture_participation_rate=0" (those with
+    # a target, by key): what a dashboard groups a district's items by, without reading their JSON. Written
+    # with `figures`, always (rule_states_of).
+    rule_states = models.CharField(max_length=400, blank=True, default="", editable=False)
     self_score = models.DecimalField(_("self-score"), null=True, blank=True, max_digits=5, decimal_places=1)
     explanation = models.TextField(_("explanation"), blank=True)
     final_score = models.DecimalField(_("final score"), null=True, blank=True, max_digits=5, decimal_places=1)
@@ -162,6 +167,11 @@ class Item(Versioned):
     @property
     def is_pooled(self) -> bool:
         return self.number == POOLED_ITEM
+
+
+def rule_states_of(figures: Iterable[Mapping[str, Any]]) -> str:
+    """An item's `rule_states` from its figures as stored: each figure with a target, met (1) or not (0)."""
+    return " ".join(sorted(f"{f['key']}={int(bool(f['met']))}" for f in figures if f.get("met") is not None))
 
 
 def evidence_path(instance: Any, filename: str) -> str:

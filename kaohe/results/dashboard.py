@@ -13,7 +13,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, Max, Q, QuerySet
-from django.db.models.fields.json import KT
 
 from kaohe.assessments.actions import scored_items
 from kaohe.assessments.models import Assessment, Cycle, Item, Status
@@ -149,9 +148,8 @@ def category_averages(cycle: Cycle, path: str, labels: dict[str, str]) -> Table:
 
 def rules_met(cycle: Cycle, path: str, labels: dict[str, str], *, published_only: bool = True) -> Table:
     """For every quantitative rule (a figure of a tier's column with a target), how many units meet it, of
-    how many it applies to: the figures each item held when its proposal was last worked out, grouped in the
-    database by tier, figure and whether met — one query per place in the items' lists of figures (most hold
-    one; 6.1 two), over the items that have rules only."""
+    how many it applies to: the verdicts each item held when its proposal was last worked out (its
+    `rule_states`), grouped in the database by tier and verdicts — a few hundred groups for a district."""
     assessed = published(cycle) if published_only else cycle.assessments.all()
     doc = cycle.doc
     # Per tier, the rules of the column it is assessed against (grassroots unions: the direct unions' column).
@@ -162,47 +160,26 @@ def rules_met(cycle: Cycle, path: str, labels: dict[str, str], *, published_only
         for rule in item.rules
         if rule.target and rule.tier == doc.column_of(tier.value)
     ]
+    grouped = (
+        Item.objects.filter(assessment__in=in_scope(assessed, path).values("pk"))
+        .exclude(rule_states="")
+        .values_list("assessment__tier", "rule_states")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
     met: Counter[tuple[str, str]] = Counter()
     applies: Counter[tuple[str, str]] = Counter()
-    in_scope_ids = in_scope(assessed, path).values("pk")
-    for place, numbers in enumerate(_numbers_by_place(cycle)):
-        grouped = (
-            Item.objects.filter(assessment__in=in_scope_ids, number__in=numbers)
-            .annotate(key=KT(f"figures__{place}__key"), met=KT(f"figures__{place}__met"))
-            .values_list("assessment__tier", "key", "met")
-            .annotate(count=Count("pk"))
-            .order_by()
-        )
-        for tier, key, is_met, count in grouped:
-            if key is None:
-                continue  # the item holds fewer figures than this place
+    for tier, states, count in grouped:
+        for state in states.split():
+            key, _sep, verdict = state.partition("=")
             applies[tier, key] += count
-            if str(is_met).lower() in ("true", "1"):  # JSON true reads as "true" on PostgreSQL, 1 on SQLite
-                met[tier, key] += count
+            met[tier, key] += count if verdict == "1" else 0
     table = Table("rules", labels["rules"], [labels["rule"], labels["met"], labels["not_met"]], chart="stacked")
     for tier, key in rules:
         if applies[tier, key]:
             label = f"{tier_label(tier)} · {INDICATORS.get(key, key)}"
             table.rows.append([label, met[tier, key], applies[tier, key] - met[tier, key]])
     return table
-
-
-def _numbers_by_place(cycle: Cycle) -> list[list[str]]:
-    """For each place in an item's list of figures, the scored items that can hold a figure there: all items
-    with a rule for the first, only those with two or more in one column (6.1; 8, pooling its items') for the
-    second, and so on."""
-    by_number = {item.number: item for item in cycle.doc.items}
-    columns = set(cycle.doc.tiers)
-
-    def most_in_one_column(numbers: tuple[str, ...]) -> int:  # a unit's figures are its column's rules
-        return max(
-            (sum(1 for n in numbers for rule in by_number[n].rules if rule.tier == column) for column in columns),
-            default=0,
-        )
-
-    most = {row.number: most_in_one_column(row.items) for row in scored_items(cycle.doc)}
-    places = max(most.values(), default=0)
-    return [[number for number, count in most.items() if count > place] for place in range(places)]
 
 
 def grades(cycle: Cycle, path: str, labels: dict[str, str]) -> Table:
