@@ -4,6 +4,7 @@ again whenever the proposals are worked out afresh (at submission)."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from kaohe.assessments import actions
 from kaohe.assessments.models import Item, rule_states_of
@@ -12,7 +13,7 @@ from kaohe.records.models import Activity, ActivityCategory
 
 
 def test_rule_states_of_keeps_the_figures_with_a_target():
-    figures = [
+    figures: list[dict[str, Any]] = [
         {"key": "lecture_count", "met": True},
         {"key": "lecture_participation_rate", "met": False},
         {"key": "office_meetings", "met": None},  # no target: not a rule to meet
