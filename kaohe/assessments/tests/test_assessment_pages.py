@@ -100,7 +100,7 @@ def test_the_unit_sees_its_state_deadlines_totals_and_what_is_missing(client, cy
     assert re.search(r'id="self-total">3\.5 ', page)
     assert 'id="final-total"' not in page  # final scores are the reviewer's until publication
     assert len(response.context["missing"]) == 14  # every item but 1.1
-    assert {"submit-assessment", "missing", "history-link"} <= ids_in(response)
+    assert {"submit-assessment", "missing", "history-link", "score-sheet-link"} <= ids_in(response)
     numbers = re.findall(r'<tr data-item="([^"]+)"', page)
     assert numbers == [
         "1.1",
