@@ -27,16 +27,17 @@ from kaohe.standard.models import Standard
 # (what, target in seconds): issue 8's targets; opening's goal is 10 s.
 OPENING = ("opening the cycle for all {units:,} units, with their proposals", 30.0)
 PAGES = [
-    ("the district's progress page", "admin", "/assessments/{year}/", 0.3),
-    ("the progress page filtered to the submitted", "admin", "/assessments/{year}/?status=submitted", 0.3),
-    ("a grassroots union's self-assessment item page (6.1)", "grassroots", "/assessments/{year}/{unit}/6.1/", 0.1),
-    ("a grassroots union's assessment page", "grassroots", "/assessments/{year}/{unit}/", 0.1),
-    ("the home page of the district administrator", "admin", "/", 0.3),
-    ("the home page of an assessor", "assessor", "/", 0.3),
-    ("the home page of a grassroots cadre", "grassroots", "/", 0.1),
+    ("the district's progress page", "admin", "/assessments/{year}/", 0.3, 5),
+    ("the progress page filtered to the submitted", "admin", "/assessments/{year}/?status=submitted", 0.3, 5),
+    ("a grassroots union's self-assessment item page (6.1)", "grassroots", "/assessments/{year}/{unit}/6.1/", 0.1, 5),
+    ("a grassroots union's assessment page", "grassroots", "/assessments/{year}/{unit}/", 0.1, 5),
+    ("the home page of the district administrator", "admin", "/", 0.3, 5),
+    ("the home page of an assessor", "assessor", "/", 0.3, 5),
+    ("the home page of a grassroots cadre", "grassroots", "/", 0.1, 5),
 ]
 SUBMITTED = 300  # units brought as far as submitted (a third of them then reviewed), so that lists are not empty
 Report = Callable[..., float]
+Page = tuple[str, str, str, float, int]  # what, login, address, target in seconds, times timed
 
 
 class RolledBack(Exception):
@@ -54,7 +55,7 @@ def bench_round(report: Report, write: Callable[[str], None], year: int, standar
             write(f"  (goal: {10:g} s)")
             cycle = Cycle.objects.get(district=district, year=year)
             _bring_some_further(cycle)
-            _report_pages(report, year)
+            report_pages(report, year, PAGES)
             raise RolledBack
     except RolledBack:
         pass
@@ -87,12 +88,14 @@ def _bring_some_further(cycle: Cycle) -> None:
 
 
 @override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False)
-def _report_pages(report: Report, year: int) -> None:
+def report_pages(report: Report, year: int, pages: list[Page]) -> dict[str, Client]:
+    """Each page asked for once (a sanity check that also warms templates), then timed `repeat` times, by its
+    demo login; {unit} is the grassroots login's unit. Returns the logged-in clients, by login."""
     clients: dict[str, Client] = {}
     grassroots = User.objects.get(username="grassroots")
     unit = grassroots.organisation.code if grassroots.organisation else ""
     assert Assessment.objects.filter(cycle__year=year, organisation__code=unit).exists()  # noqa: S101 (sanity)
-    for label, username, url, target in PAGES:
+    for label, username, url, target, repeat in pages:
         client = clients.get(username)
         if client is None:
             client = clients[username] = Client()
@@ -100,4 +103,5 @@ def _report_pages(report: Report, year: int) -> None:
         address = url.format(year=year, unit=unit)
         response = client.get(address)
         assert response.status_code == 200, (address, response.status_code)  # noqa: S101 (also warms templates)
-        report(label, target, partial(client.get, address), 5)
+        report(label, target, partial(client.get, address), repeat)
+    return clients

@@ -5,6 +5,7 @@ unions, without the other units' names or totals."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -114,7 +115,7 @@ def ranking(request: HttpRequest, year: int) -> HttpResponse:
         "systems": _systems(found.rows, cycle) if found.group == GRASSROOTS else [],
         "categories": rankings.categories_of(cycle),
         "page": page,
-        "rows": [_shown(found, r, subtotals.get(r.assessment_id, {})) for r in page.object_list],
+        "rows": _shown_rows(found, page.object_list, subtotals),
         "previous": rankings.previous_cycle(cycle),
         **_print_run(request, cycle),
     }
@@ -141,10 +142,21 @@ class ShownResult:
     categories: list[Decimal | None]
 
 
-def _shown(found: Ranking, result: Result, subtotals: dict[str, Decimal]) -> ShownResult:
-    return ShownResult(
-        result, found.rank_of(result), [subtotals.get(key) for key in rankings.categories_of(found.cycle)]
-    )
+def _shown_rows(
+    found: Ranking, results: Iterable[Result], subtotals: dict[int, dict[str, Decimal]]
+) -> list[ShownResult]:
+    categories = rankings.categories_of(found.cycle)
+    return [
+        ShownResult(r, found.rank_of(r), [subtotals.get(r.assessment_id, {}).get(key) for key in categories])
+        for r in results
+    ]
+
+
+def _subtotals_of_every_row(found: Ranking) -> dict[int, dict[str, Decimal]]:
+    """The category subtotals of every unit listed (not one page): read by their ids when few, else the
+    whole cycle's at once (a list of 30,000 ids makes a slower query than none)."""
+    ids = [r.assessment_id for r in found.rows]
+    return rankings.category_subtotals(found.cycle, ids if len(ids) <= FEW_ENOUGH_TO_NAME else None)
 
 
 @login_required
@@ -153,8 +165,7 @@ def ranking_export(request: HttpRequest, year: int) -> HttpResponse:
     if not rankings.is_published(cycle):
         return render(request, "results/not_published.html", {"cycle": cycle})
     found = ranking_of(request, cycle, RankingForm(request.GET))
-    ids = [r.assessment_id for r in found.rows]
-    subtotals = rankings.category_subtotals(cycle, ids if len(ids) <= FEW_ENOUGH_TO_NAME else None)
+    subtotals = _subtotals_of_every_row(found)
     categories = rankings.categories_of(cycle)
     columns = [
         ExportColumn("名次", Format.COUNT),
@@ -195,8 +206,7 @@ def ranking_pdf(request: HttpRequest, year: int) -> HttpResponse:
     if not rankings.is_published(cycle):
         return render(request, "results/not_published.html", {"cycle": cycle})
     found = ranking_of(request, cycle, RankingForm(request.GET))
-    ids = [r.assessment_id for r in found.rows]
-    subtotals = rankings.category_subtotals(cycle, ids if len(ids) <= FEW_ENOUGH_TO_NAME else None)
+    subtotals = _subtotals_of_every_row(found)
     with translation.override(EXPORT_LANGUAGE):
         group = str(GROUP_LABELS[found.group])
         context = {
@@ -205,7 +215,7 @@ def ranking_pdf(request: HttpRequest, year: int) -> HttpResponse:
             "ranking": found,
             "group_label": group,
             "categories": rankings.categories_of(cycle),
-            "rows": [_shown(found, r, subtotals.get(r.assessment_id, {})) for r in found.rows],
+            "rows": _shown_rows(found, found.rows, subtotals),
             "previous": rankings.previous_cycle(cycle),
         }
         content = render_pdf("results/ranking_pdf.html", context)

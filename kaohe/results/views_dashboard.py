@@ -76,10 +76,12 @@ def _chosen(cycles: list[Cycle], form: DashboardForm) -> Cycle | None:
     return next((c for c in cycles if c.year == year), cycles[0] if cycles else None)
 
 
-def district_tables(user: Any, form: DashboardForm) -> tuple[Cycle | None, Cycle | None, list[Table]]:
+def district_tables(
+    user: Any, form: DashboardForm, cycles: list[Cycle]
+) -> tuple[Cycle | None, Cycle | None, list[Table]]:
+    """The dashboard's tables for the user's subtree; `cycles`: the district's published ones, latest first."""
     root = access.scope_root_or_404(user)
     labels = _labels()
-    cycles = _published_cycles(user)
     chosen = _chosen(cycles, form)
     tables = []
     open_cycle = open_cycle_of(district_of(root), timezone.localdate())
@@ -136,12 +138,13 @@ def district_dashboard(request: HttpRequest) -> HttpResponse:
     if not access.sees_others_assessments(request.user):
         return redirect("results:unit", code=root.code)  # a unit without units under it: its own results
     form = DashboardForm(request.GET)
-    open_cycle, chosen, tables = district_tables(request.user, form)
+    cycles = _published_cycles(request.user)
+    open_cycle, chosen, tables = district_tables(request.user, form, cycles)
     context = {
         "root": root,
         "open_cycle": open_cycle,
         "chosen": chosen,
-        "cycles": _published_cycles(request.user),
+        "cycles": cycles,
         "tables": [(table, _chart_json(table)) for table in tables],
         "export_href": reverse("results:dashboard_export"),
     }
@@ -200,7 +203,7 @@ def _one_table(tables: list[Table], form: DashboardForm) -> Table:
 def district_dashboard_export(request: HttpRequest) -> HttpResponse:
     form = DashboardForm(request.GET)
     with translation.override(EXPORT_LANGUAGE):
-        _open, _chosen_cycle, tables = district_tables(request.user, form)
+        _open, _chosen_cycle, tables = district_tables(request.user, form, _published_cycles(request.user))
         table = _one_table(tables, form)
     return _export(table, f"{table.title}.xlsx")
 

@@ -15,6 +15,18 @@ from kaohe.standard.actions import load_standard
 from kaohe.standard.files import SHIPPED, read_standard_path
 from kaohe.standard.models import Standard
 
+# 云溪区 (the tree fixture) in a year: secondary YX-S1 (grassroots G1, G2) and YX-S2 (G1), direct YX-D1, the
+# district YX; two grassroots unions tied, and totals on the grade bands' edges.
+TOTALS = {
+    "YX": "88",
+    "YX-S1": "90",
+    "YX-S2": "89.5",
+    "YX-D1": "79.5",
+    "YX-S1-G1": "80",
+    "YX-S1-G2": "80",
+    "YX-S2-G1": "95",
+}
+
 
 def scores_adding_up_to(standard: Standard, total: Decimal) -> dict[str, Decimal]:
     left = Decimal(total)

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from kaohe.assessments import actions
 from kaohe.conftest import make_unit
 from kaohe.organisations.models import Category
-from kaohe.results.tests.test_pages import TOTALS, get
+from kaohe.results.tests.conftest import TOTALS
+from kaohe.results.tests.test_pages import get
 from kaohe.tests.pins import pins
 
 

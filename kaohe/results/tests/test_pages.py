@@ -15,18 +15,8 @@ from openpyxl import load_workbook
 from kaohe.assessments import actions
 from kaohe.conftest import make_unit
 from kaohe.organisations.models import Category, Organisation
-from kaohe.results.tests.conftest import publish_past_year
+from kaohe.results.tests.conftest import TOTALS, publish_past_year
 from kaohe.tests.pins import pins
-
-TOTALS = {
-    "YX": "88",
-    "YX-S1": "90",
-    "YX-S2": "89.5",
-    "YX-D1": "79.5",
-    "YX-S1-G1": "80",
-    "YX-S1-G2": "80",
-    "YX-S2-G1": "95",
-}
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from kaohe.results import views_sheet
-from kaohe.results.tests.test_pages import TOTALS, get
+from kaohe.results.tests.conftest import TOTALS
+from kaohe.results.tests.test_pages import get
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftotext") is None and not os.environ.get("KAOHE_REQUIRE_BROWSER"),

@@ -17,18 +17,7 @@ from kaohe.assessments.tests.conftest import assessment_of, fill_in, review_all
 from kaohe.conftest import make_unit, make_user
 from kaohe.organisations.models import Category
 from kaohe.results.rankings import category_subtotals, competition_ranks, cycle_results
-from kaohe.results.tests.conftest import publish_past_year
-
-# 云溪区 (tree): secondary YX-S1 (grassroots G1, G2) and YX-S2 (G1), direct YX-D1, the district YX.
-TOTALS_2025 = {
-    "YX": "88",
-    "YX-S1": "90",
-    "YX-S2": "89.5",
-    "YX-D1": "79.5",
-    "YX-S1-G1": "80",
-    "YX-S1-G2": "80",
-    "YX-S2-G1": "95",
-}
+from kaohe.results.tests.conftest import TOTALS, publish_past_year
 
 
 def by_code(results):
@@ -69,7 +58,7 @@ def test_grades_at_each_bands_edge(publish, total, grade):
 
 
 def test_each_group_is_ranked_on_its_own(publish):
-    results = by_code(cycle_results(publish(2025, TOTALS_2025)))
+    results = by_code(cycle_results(publish(2025, TOTALS)))
 
     assert (results["YX-S1"].rank, results["YX-S2"].rank) == (1, 2)  # secondary unions among themselves
     assert results["YX-D1"].rank == 1  # the only direct union
@@ -150,12 +139,12 @@ def test_bands_changed_for_one_cycle_grade_by_that_cycles_bands(tree, standard, 
 
 
 def test_the_command_prints_each_units_total_grade_rank_and_categories(publish):
-    publish(2025, TOTALS_2025)
+    publish(2025, TOTALS)
 
     rows = json.loads(run("results", "--year", "2025", "--district", "YX", "--json"))
 
     by_org = {row["org"]: row for row in rows}
-    assert set(by_org) == set(TOTALS_2025)
+    assert set(by_org) == set(TOTALS)
     assert by_org["YX-S2"] == {
         "org": "YX-S2",
         "tier": "secondary",

@@ -12,20 +12,10 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from kaohe.results.tests.conftest import publish_past_year
+from kaohe.results.tests.conftest import TOTALS, publish_past_year
 from kaohe.tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-TOTALS = {
-    "YX": "88",
-    "YX-S1": "90",
-    "YX-S2": "89.5",
-    "YX-D1": "79.5",
-    "YX-S1-G1": "80",
-    "YX-S1-G2": "80",
-    "YX-S2-G1": "95",
-}
 
 
 @pytest.fixture
