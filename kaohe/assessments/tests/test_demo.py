@@ -21,7 +21,6 @@ from kaohe.organisations.models import Organisation
 from kaohe.standard.actions import load_standard
 from kaohe.standard.files import SHIPPED, read_standard_path
 
-TODAY = timezone.localdate()
 
 
 def demo(*options: str) -> str:
@@ -59,13 +58,13 @@ def test_the_demo_gives_every_page_of_the_round_something_and_running_it_again_c
     events = Event.objects.count()
     assert "not loaded" in demo("--if-empty")
     assert Event.objects.count() == events
-    assert f"The {TODAY.year} cycle exists already" in demo()
+    assert f"The {timezone.localdate().year} cycle exists already" in demo()
     assert everything_of_the_round() == before
 
 
 def last_year_is_published_over_every_grade() -> None:
     units = Organisation.objects.filter(is_active=True).count()
-    past = Cycle.objects.get(year=TODAY.year - 1)
+    past = Cycle.objects.get(year=timezone.localdate().year - 1)
     assert past.published_at is not None
     assert past.imported  # as a federation starting with kaohe brings in last year's file
     assert set(past.assessments.values_list("status", flat=True)) == {Status.PUBLISHED}
@@ -77,20 +76,20 @@ def last_year_is_published_over_every_grade() -> None:
 
 def this_year_has_every_state_but_published(said: str) -> None:
     units = Organisation.objects.filter(is_active=True).count()
-    current = Cycle.objects.get(year=TODAY.year)
+    current = Cycle.objects.get(year=timezone.localdate().year)
     assert current.published_at is None
     states = Counter(current.assessments.values_list("status", flat=True))
     assert set(states) == {Status.NOT_STARTED, Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.REVIEWED}
     assert sum(states.values()) == units
     assert (current.self_deadline, current.review_deadline) == (
-        TODAY + datetime.timedelta(days=10),
-        TODAY + datetime.timedelta(days=31),
+        timezone.localdate() + datetime.timedelta(days=10),
+        timezone.localdate() + datetime.timedelta(days=31),
     )
     assert Return.objects.filter(assessment__cycle=current).exclude(comment="").count() == states[Status.RETURNED]
     reviewed = current.assessments.filter(status=Status.REVIEWED)
     assert not Item.objects.filter(assessment__in=reviewed, final_score__isnull=True).exists()
     assert Item.objects.filter(assessment__cycle=current, proposed__isnull=False).exists()  # the records count
-    assert f"The {TODAY.year} cycle" in said
+    assert f"The {timezone.localdate().year} cycle" in said
 
 
 def each_demo_login_has_something_to_do_on_its_home_page(client: Any) -> None:

@@ -20,12 +20,12 @@ from kaohe.organisations.models import Category, Organisation
 from kaohe.tests.pins import pins
 
 HOME = "/"
-TODAY = timezone.localdate()
-THIS_YEAR = TODAY.year
+THIS_YEAR = timezone.localdate().year
 
 
 def days(count: int) -> datetime.date:
-    return TODAY + datetime.timedelta(days=count)
+    # today read when asked, not when the module was imported: a run that crosses midnight stays right
+    return timezone.localdate() + datetime.timedelta(days=count)
 
 
 @pytest.fixture

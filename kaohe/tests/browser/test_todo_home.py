@@ -17,7 +17,6 @@ from kaohe.tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-TODAY = timezone.localdate()
 
 
 def fill(cadre, code: str, cycle, numbers: list[str] | None = None) -> Assessment:
@@ -39,10 +38,10 @@ def mid_round(tree, personas, shipped_standard):
     cycle = actions.open_cycle(
         personas["district_admin"],
         tree["YX"],
-        TODAY.year,
+        timezone.localdate().year,
         shipped_standard,
-        self_deadline=TODAY + datetime.timedelta(days=10),
-        review_deadline=TODAY + datetime.timedelta(days=30),
+        self_deadline=timezone.localdate() + datetime.timedelta(days=10),
+        review_deadline=timezone.localdate() + datetime.timedelta(days=30),
     )
     fill(personas["grassroots_cadre"], "YX-S1-G1", cycle, ["1.1", "2.1", "2.2", "3.1"])
     own = actions.submit_self_assessment(personas["secondary_cadre"], fill(personas["secondary_cadre"], "YX-S1", cycle))
@@ -76,7 +75,7 @@ def test_the_secondary_cadre_reads_what_came_back_and_opens_a_unit_waiting_for_i
     expect(page.locator("#todo-returned")).to_contain_text("缺少办公室会议纪要。")
     expect(page.locator("#todo-reviews .todo-waiting")).to_have_count(1)
     page.locator("#todo-reviews .todo-waiting a").click()
-    page.wait_for_url(f"**/assessments/{TODAY.year}/YX-S1-G2/")
+    page.wait_for_url(f"**/assessments/{timezone.localdate().year}/YX-S1-G2/")
     screenshot(page, "opened-from-home")
 
 
