@@ -3,6 +3,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 from kaohe.limits import request_max_bytes
 
@@ -18,7 +19,9 @@ class ChineseUnlessChosenMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        # A program chooses its language on purpose: the API honours its Accept-Language (Chinese without one).
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
 
 
@@ -47,4 +50,9 @@ def _content_length(request: HttpRequest) -> int:
 
 
 def _too_large(request: HttpRequest, max_bytes: int) -> HttpResponse:
+    from kaohe.views import api_error  # the error pages' module imports access, which needs the apps loaded
+
+    detail = _("The request is larger than %(max_size)s.") % {"max_size": filesizeformat(max_bytes)}
+    if answer := api_error(request, 413, detail):
+        return answer
     return render(request, "413.html", {"max_size": filesizeformat(max_bytes)}, status=413)

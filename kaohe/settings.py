@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "kaohe.figures",
     "kaohe.results",
     "kaohe.operations",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by kaohe itself (no CDN)
+    "kaohe.api",
 ]
 
 MIDDLEWARE = [
@@ -228,4 +232,43 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+
+# The API (kaohe/api): per-person keys, JSON errors in the reader's language, throttled per key.
+API_REQUESTS_PER_MINUTE = int(os.environ.get("KAOHE_API_REQUESTS_PER_MINUTE", "600"))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["kaohe.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["kaohe.api.throttling.PerKeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"key": f"{API_REQUESTS_PER_MINUTE}/min"},
+    "DEFAULT_PAGINATION_CLASS": "kaohe.api.pagination.Pages",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "EXCEPTION_HANDLER": "kaohe.api.errors.handle",
+    "DEFAULT_SCHEMA_CLASS": "kaohe.api.schema.KaoheSchema",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "UNICODE_JSON": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "kaohe API",
+    "DESCRIPTION": (
+        "Everything a person does in kaohe, a program can do with that person's key: the same rights, units, "
+        "rules, refusals and history. Make a key on your profile page (/accounts/profile/) and send it as "
+        "`Authorization: Bearer <key>`. Errors are JSON: `detail` and `errors` (each with its `field`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
 }

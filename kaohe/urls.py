@@ -13,6 +13,7 @@ urlpatterns = [
     path("figures/", include("kaohe.figures.urls")),
     path("assessments/", include("kaohe.assessments.urls")),
     path("results/", include("kaohe.results.urls")),
+    path("api/", include("kaohe.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon, name="favicon"),

@@ -20,9 +20,11 @@ from django.http import (
     HttpResponseForbidden,
     HttpResponseNotFound,
     HttpResponseServerError,
+    JsonResponse,
 )
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from kaohe.access import SeeButNotChange
@@ -31,7 +33,17 @@ logger = logging.getLogger(__name__)
 FAVICON = settings.BASE_DIR / "static" / "kaohe" / "favicon.ico"
 
 
+def api_error(request: HttpRequest, status: int, detail: str) -> JsonResponse | None:
+    """An /api/ request's error as the API's JSON (kaohe/api/errors.py), not as a page: None for a page."""
+    if not request.path.startswith("/api/"):
+        return None
+    body = {"detail": detail, "errors": []}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if answer := _safe(lambda r: api_error(r, 400, _("The request was refused.")), request):
+        return answer
     # No link to the previous page: with a bad Host header even asking for the request's host fails again.
     return HttpResponseBadRequest(_standalone("400.html", {}))
 
@@ -39,16 +51,22 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Someone who may look at a thing but not change it is told so; anyone else only that the page is not
     open to their role (never that they could see it)."""
+    if answer := api_error(request, 403, _("You may not do this.")):
+        return answer
     context = {"view_only": isinstance(exception, SeeButNotChange), "back_url": previous_page(request)}
     return HttpResponseForbidden(loader.render_to_string("403.html", context, request))
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if answer := api_error(request, 404, _("There is nothing at this address.")):
+        return answer
     context = {"request_path": request.path, "back_url": previous_page(request)}
     return HttpResponseNotFound(loader.render_to_string("404.html", context, request))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if answer := _safe(lambda r: api_error(r, 500, _("Something went wrong in kaohe; it has been logged.")), request):
+        return answer
     return HttpResponseServerError(_standalone("500.html", {"back_url": _safe(previous_page, request)}))
 
 

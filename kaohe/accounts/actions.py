@@ -8,6 +8,8 @@ username and what changed, never a password.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +18,11 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaohe.access import visible_accounts
-from kaohe.accounts.models import Role, User
+from kaohe.accounts.models import ApiToken, Role, User
 from kaohe.accounts.passwords import initial_password
 from kaohe.accounts.queries import existing_accounts
 from kaohe.history.actions import record_event
@@ -31,6 +34,7 @@ from kaohe.versions import refuse_if_stale
 if TYPE_CHECKING:
     from kaohe.accounts.importing import AccountsPlan, SkippedRow
 
+API_TOKEN_PREFIX = "kh_"  # says what the string is, to a person and to secret scanners
 DISTRICT_ROLES = (Role.DISTRICT_ADMIN, Role.ASSESSOR)
 # What each new version of an account is recorded as, and the model fields its changes name otherwise.
 ACCOUNT_CHANGES = (
@@ -239,3 +243,36 @@ def _create_imported(
 
 def _taken_meanwhile() -> RowError:
     return RowError(0, "", _("Some of these usernames were taken while the file was being imported; import it again."))
+
+
+# API tokens: each person makes, names and revokes their own (the profile page); nobody else sees them.
+MAX_ACTIVE_TOKENS = 20  # a program a key; twenty programs is beyond any person
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """A new key for the person's programs, and the key itself: the only time anyone sees it."""
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # two clicks at once make one key each
+        if user.api_tokens.filter(revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
+            raise ValidationError(
+                {"name": _("You have %(count)d keys: revoke one you no longer use first.") % {"count": MAX_ACTIVE_TOKENS}}
+            )
+        key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = ApiToken.objects.create(user=user, name=name, prefix=key[:10], key_hash=hash_api_key(key))
+        record_event(user, Action.API_TOKEN_CREATED, user.organisation, token=name, prefix=token.prefix)
+    return token, key
+
+
+def revoke_api_token(user: User, token: ApiToken) -> ApiToken:
+    """The key stops working at once, for good; it stays listed, so its owner sees when it was revoked."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk, user=user)
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            record_event(user, Action.API_TOKEN_REVOKED, user.organisation, token=token.name, prefix=token.prefix)
+    return token
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()

@@ -121,3 +121,11 @@ class NewAccountForm(SetPasswordMixin, AccountForm):
 
 class ResetPasswordForm(StyledFormMixin, SetPasswordForm):  # type: ignore[type-arg]
     """The new password, typed twice and checked against the account's own name by Django's validators."""
+
+
+class ApiTokenForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name of the key"),
+        max_length=100,
+        help_text=_("What the program using it is, so that you know which key to revoke (例如：会员系统同步)."),
+    )

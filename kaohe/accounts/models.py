@@ -50,3 +50,26 @@ class User(Versioned, AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+
+class ApiToken(models.Model):
+    """A key a program signs in with, acting as its person. Only its SHA-256 is stored: the key is shown
+    once, when made, and whoever reads the database cannot sign in with what they read. A key is 256 random
+    bits, so a fast hash is enough (a slow one protects guessable passwords, and would cost every request)."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    # The key's first characters, shown in the list so that its owner knows which key is which.
+    prefix = models.CharField(_("starts with"), max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

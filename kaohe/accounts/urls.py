@@ -14,6 +14,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/tokens/<int:token_id>/revoke/", views.revoke_token, name="profile_revoke_token"),
     # The people pages: names start with "people", which the navigation uses to mark its link active.
     path("people/", views.people, name="people"),
     path("people/new/", views.person_create, name="people_create"),

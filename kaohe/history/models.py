@@ -24,6 +24,8 @@ class Action(models.TextChoices):
     ACCOUNT_DEACTIVATED = "account.deactivated", _("Account deactivated")
     ACCOUNT_REACTIVATED = "account.reactivated", _("Account reactivated")
     PASSWORD_RESET = "account.password_reset", _("Password reset")
+    API_TOKEN_CREATED = "account.api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "account.api_token_revoked", _("API token revoked")
     CYCLE_OPENED = "cycle.opened", _("Cycle opened")
     CYCLE_PUBLISHED = "cycle.published", _("Cycle published")
     CYCLE_IMPORTED = "cycle.imported", _("Past year brought in")

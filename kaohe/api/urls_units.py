@@ -1,0 +1,1 @@
+urlpatterns: list = []  # filled as the endpoints of this concept arrive
