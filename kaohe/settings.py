@@ -241,7 +241,6 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["kaohe.api.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["kaohe.api.throttling.PerKeyThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"key": f"{API_REQUESTS_PER_MINUTE}/min"},
     "DEFAULT_PAGINATION_CLASS": "kaohe.api.pagination.Pages",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [

@@ -65,6 +65,11 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # The throttle's fixed window (kaohe/api/throttling.py): the minute (since the epoch) of the key's latest
+    # request and how many requests it made in that minute. On the row itself, so that every app server
+    # counts the same requests at the cost of one UPDATE, which also sets last_used_at.
+    throttle_minute = models.BigIntegerField(default=0, db_default=0, editable=False)
+    throttle_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("API token")

@@ -5,7 +5,7 @@ Who manages whose account is decided in kaohe.access; every change goes through 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -296,23 +296,25 @@ def people_import_template_for_units(request: HttpRequest) -> HttpResponse:
 @never_cache  # the response that shows a new key must not be kept by any cache
 def profile(request: HttpRequest) -> HttpResponse:
     """The person's own page: who they are in kaohe, and the keys their programs use for the API."""
-    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    user = cast(User, request.user)  # login_required
+    form = ApiTokenForm(posted(request))
     new_key = None
     if form.is_valid():
-        created = saved_or_form_error(form, lambda: actions.create_api_token(request.user, form.cleaned_data["name"]))
+        created = saved_or_form_error(form, lambda: actions.create_api_token(user, form.cleaned_data["name"]))
         if created:
             new_key = created[1]
             form = ApiTokenForm()
-    tokens = request.user.api_tokens.all()
+    tokens = user.api_tokens.all()
     return render(request, "accounts/profile.html", {"form": form, "tokens": tokens, "new_key": new_key})
 
 
 @login_required
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = request.user.api_tokens.filter(pk=token_id).first()  # another person's key is not there at all
+    user = cast(User, request.user)  # login_required
+    token = user.api_tokens.filter(pk=token_id).first()  # another person's key is not there at all
     if token is None:
         raise Http404
-    actions.revoke_api_token(request.user, token)
+    actions.revoke_api_token(user, token)
     messages.success(request, _("The key “%(name)s” was revoked: programs using it are refused from now on.") % {"name": token.name})
     return redirect("profile")

@@ -5,9 +5,9 @@ with the same messages. `form_serializer` describes such a form in the OpenAPI s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.utils.datastructures import MultiValueDict
@@ -35,7 +35,7 @@ def cleaned(form: forms.BaseForm) -> dict[str, Any]:
 
 
 def form_errors(form: forms.BaseForm) -> dict[str, list[str]]:
-    return {("non_field_errors" if name == "__all__" else name): list(messages) for name, messages in form.errors.items()}
+    return {("non_field_errors" if name == "__all__" else name): [str(m) for m in messages] for name, messages in form.errors.items()}
 
 
 def form_data(given: Any) -> Any:
@@ -88,7 +88,7 @@ def _field_for(field: forms.Field) -> serializers.Field:
     if isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField):
         return serializers.ListField(child=serializers.CharField(), **common)
     if isinstance(field, forms.TypedChoiceField | forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-        choices = [value for value, _label in field.choices if value != ""]
+        choices = [value for value, _label in cast(Iterable[tuple[Any, Any]], field.choices) if value != ""]
         return serializers.ChoiceField(choices=choices, **common)
     if isinstance(field, forms.ModelChoiceField):
         return serializers.CharField(**common)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -38,7 +38,7 @@ ERRORS = {
 class KaoheSchema(AutoSchema):
     """Every operation documents the error answers it may give, in the one shape of kaohe/api/errors.py."""
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         for code, description in ERRORS.items():
             if str(code) not in responses:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from kaohe import access
 from kaohe.assessments import actions, files
 from kaohe.assessments.forms_assessment import HistoryFilterForm, ReopenForm, ReturnForm
-from kaohe.assessments.models import Assessment, Evidence, Item, Status
+from kaohe.assessments.models import Assessment, Evidence, EvidenceFile, Item, Status
 from kaohe.assessments.shown_assessment import (
     REVIEWERS_ONLY,
     contents_of,
@@ -87,7 +87,7 @@ def assessment_page(request: HttpRequest, year: int, code: str) -> HttpResponse:
 def page_context(request: HttpRequest, assessment: Assessment, **forms: Any) -> dict[str, Any]:
     rights = rights_of(request.user, assessment)
     items = with_contents(assessment, items_with_counts(assessment))
-    final_total, grade = _final_total_and_grade(assessment, items, rights["sees_final"])
+    final_total, grade = final_total_and_grade(assessment, items, rights["sees_final"])
     return {
         "assessment": assessment,
         "cycle": assessment.cycle,
@@ -113,7 +113,7 @@ def _reviewing_unit(assessment: Assessment) -> Organisation | None:
     return Organisation.objects.filter(code=code).only("code", "name").first() if code else None
 
 
-def _final_total_and_grade(assessment: Assessment, items: list[Item], sees_final: bool) -> tuple[Any, str]:
+def final_total_and_grade(assessment: Assessment, items: list[Item], sees_final: bool) -> tuple[Any, str]:
     """Published: as fixed. Before that, to those who see final scores, the sum so far; its band once every
     item has its final score (a band of half the items scored would only mislead)."""
     if not sees_final:
@@ -254,8 +254,12 @@ def history(request: HttpRequest, year: int, code: str) -> HttpResponse:
 @login_required
 def evidence_file(request: HttpRequest, year: int, code: str, pk: int) -> FileResponse:
     """A piece of evidence's file, for whoever sees the unit: opened in the browser or saved (files.py)."""
-    assessment = assessment_or_404(request, year, code)
+    return files.file_response(*stored_evidence(assessment_or_404(request, year, code), pk))
+
+
+def stored_evidence(assessment: Assessment, pk: int) -> tuple[EvidenceFile, str]:
+    """The stored file of the assessment's piece of evidence and its name (else 404: a record, or a file gone)."""
     evidence = Evidence.objects.select_related("file").filter(pk=pk, item__assessment=assessment).first()
     if evidence is None or evidence.file is None or not evidence.file.file.storage.exists(evidence.file.file.name):
         raise Http404
-    return files.file_response(evidence.file, evidence.file_name)
+    return evidence.file, evidence.file_name

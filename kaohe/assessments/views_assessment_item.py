@@ -107,7 +107,7 @@ def item_context(request: HttpRequest, found: Opened, **forms: Any) -> dict[str,
         "figures": figures,
         "empty_year": not has_records_in(assessment.organisation, *year_range(year)),
         "live_proposal": live_proposal,
-        "returned_comments": _returned_comments(assessment, item),
+        "returned_comments": returned_comments(assessment, item),
         "item_href": found.href,
         **rights,
     }
@@ -141,7 +141,7 @@ def live_figures(assessment: Assessment, item: Item) -> tuple[list[ShownFigure],
     return [show(figure, unit, cycle.year) for figure in mine], proposed_score(item.points, mine)
 
 
-def _returned_comments(assessment: Assessment, item: Item) -> list[tuple[Any, str]]:
+def returned_comments(assessment: Assessment, item: Item) -> list[tuple[Any, str]]:
     """The reviewer's comments on this item in the rounds it was returned, latest first."""
     returns = assessment.returns.select_related("returned_by").order_by("-round")
     return [

@@ -92,12 +92,12 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     cycles = list(cycles_of(request.user))
     seen = access.visible_assessments(request.user, Assessment.objects.filter(cycle__in=[c.pk for c in cycles]))
     counts = queries.counts_by_cycle(seen)
-    rows = [_cycle_row(cycle, counts.get(cycle.pk)) for cycle in cycles]
+    rows = [cycle_row(cycle, counts.get(cycle.pk)) for cycle in cycles]
     may_run = root.parent_id is None and access.can_run_cycle(request.user, root)
     return render(request, "assessments/cycle/list.html", {"rows": rows, "may_run": may_run, "root": root})
 
 
-def _cycle_row(cycle: Cycle, by_status: Counter[str] | None) -> CycleRow:
+def cycle_row(cycle: Cycle, by_status: Counter[str] | None) -> CycleRow:
     counts = by_status or Counter()
     return CycleRow(
         cycle=cycle,
@@ -116,7 +116,7 @@ def _cycle_row(cycle: Cycle, by_status: Counter[str] | None) -> CycleRow:
 @login_required
 def open_cycle(request: HttpRequest) -> HttpResponse:
     district = district_run_by(request.user)
-    form = OpenCycleForm(posted(request), initial=_opening_defaults(district))
+    form = OpenCycleForm(posted(request), initial=opening_defaults(district))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         cycle = saved_or_form_error(
@@ -146,7 +146,7 @@ def open_cycle(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/cycle/open.html", {"form": form, "district": district})
 
 
-def _opening_defaults(district: Organisation) -> dict[str, Any]:
+def opening_defaults(district: Organisation) -> dict[str, Any]:
     """The first year without a cycle from this one on, and the default version of the standard."""
     latest = Cycle.objects.filter(district=district).aggregate(latest=Max("year"))["latest"]
     this_year = timezone.localdate().year
@@ -188,7 +188,7 @@ def progress(request: HttpRequest, year: int) -> HttpResponse:
     today = timezone.localdate()
     seen = access.visible_assessments_of(request.user, cycle)
     counts = queries.state_counts(seen)
-    systems = _systems_to_filter_by(request.user, seen)
+    systems = systems_to_filter_by(request.user, seen)
     form = ProgressFilterForm(request.GET, systems=systems)
     page, rows = None, []
     if form.is_valid():
@@ -197,7 +197,7 @@ def progress(request: HttpRequest, year: int) -> HttpResponse:
         if not any(form.cleaned_data.values()):
             paginator.count = counts.total  # the whole list: counted already, per tier and state
         page = paginator.get_page(request.GET.get("page"))
-        rows = _progress_rows(cycle, _in_order(_with_people(listed), list(page.object_list)), today)
+        rows = _progress_rows(cycle, in_order(with_people(listed), list(page.object_list)), today)
     context = {
         "cycle": cycle,
         "counts": counts,
@@ -212,18 +212,18 @@ def progress(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "assessments/cycle/progress.html", context)
 
 
-def _systems_to_filter_by(user: Any, seen: QuerySet[Assessment]) -> list[queries.System]:
+def systems_to_filter_by(user: Any, seen: QuerySet[Assessment]) -> list[queries.System]:
     """The secondary unions of the district; none for a secondary cadre, who sees its own system only."""
     return queries.systems_of(seen) if access.scope_root_or_404(user).tier == Tier.DISTRICT else []
 
 
-def _in_order(assessments: QuerySet[Assessment], ids: list[int]) -> list[Assessment]:
+def in_order(assessments: QuerySet[Assessment], ids: list[int]) -> list[Assessment]:
     """The page's rows, read by id once the page is known: sorting the whole district by path reads only ids."""
     by_id = {assessment.pk: assessment for assessment in assessments.filter(pk__in=ids)}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def _with_people(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
+def with_people(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
     """The rows with what the list shows of them: the unit, the unit above it and the assessor given it."""
     return assessments.select_related("organisation__parent", "reviewer").order_by("organisation__path")
 
@@ -274,7 +274,7 @@ def progress_export(request: HttpRequest, year: int) -> HttpResponse:
     """The progress list as filtered, every row of it (not one page), as xlsx."""
     cycle = cycle_or_404(request, year)
     seen = access.visible_assessments_of(request.user, cycle)
-    systems = _systems_to_filter_by(request.user, seen)
+    systems = systems_to_filter_by(request.user, seen)
     form = ProgressFilterForm(request.GET, systems=systems)
     if not form.is_valid():
         messages.error(request, _("Correct the filter before exporting."))
@@ -296,7 +296,7 @@ def assign(request: HttpRequest, year: int) -> HttpResponse:
     cycle = cycle_or_404(request, year)
     refuse_unless_running(request.user, cycle)
     units = cycle.assessments.filter(tier__in=access.REVIEWED_BY_THE_DISTRICT)
-    form = AssignForm(posted(request), assessors=_assessors_of(district_of(cycle)))
+    form = AssignForm(posted(request), assessors=assessors_of(district_of(cycle)))
     if request.method == "POST" and form.is_valid():
         chosen = list(units.filter(pk__in=form.chosen_ids()))
         if len(chosen) != len(form.chosen_ids()):
@@ -321,7 +321,7 @@ def assign(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "assessments/cycle/assign.html", context)
 
 
-def _assessors_of(district: Organisation) -> QuerySet[User]:
+def assessors_of(district: Organisation) -> QuerySet[User]:
     users = User.objects.filter(role=Role.ASSESSOR, is_active=True, organisation__path__under=district.path)
     return users.order_by("first_name", "username")
 

@@ -30,7 +30,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kaohe.access import get_organisation, scope_root, visible_organisations
+from kaohe.access import get_organisation, scope_root
 from kaohe.figures.compute import (
     ACTIVITY_COUNTS,
     HONOUR_COUNTS,
@@ -346,26 +346,28 @@ class OverviewRow:
 class Overview:
     choices: Choices
     in_force: InForce
-    root: Organisation  # the user's own unit: the system shown
+    root: Organisation  # the unit whose subtree is shown: the user's own unit, or one under it (the API's ?under=)
     columns: list[Column]
     rows: list[OverviewRow]
     tallies: dict[int, UnitTallies] = field(default_factory=dict)
 
 
-def _choices(form: YearForm) -> Choices:
+def choices_of(form: YearForm) -> Choices:
+    """What the overview's form chose, each choice left out falling back to its default."""
     chosen = {name: form.cleaned_data.get(name) or default for name, default in DEFAULT_CHOICES.items()}
     return Choices(year=_year_of(form), **chosen)
 
 
-def _overview(request: HttpRequest, form: YearForm) -> Overview:
-    root = scope_root(request.user)
-    if root is None:
+def overview_of(user: Any, choices: Choices, under: Organisation | None = None) -> Overview:
+    """The overview of the user's system, or of the subtree of `under`, a unit of it (the API narrows to one)."""
+    root = scope_root(user)
+    if root is None or (under is not None and not under.is_within(root)):
         raise Http404
-    choices = _choices(form)
+    root = under or root
     in_force = why_in_force(choices.year)
     if in_force.standard is None:
         return Overview(choices, in_force, root, [], [])
-    units = _units_shown(request, choices.tier)
+    units = _units_shown(root, choices.tier)
     plans = Plans(in_force.standard.doc)
     tallies = tally_units(units, choices.year)
     rows = [OverviewRow(unit, tallies, plans) for unit in units]
@@ -389,9 +391,9 @@ class ShownUnit(ReadByTemplates):
         return TIER_OF_CATEGORY_VALUE[self.category]
 
 
-def _units_shown(request: HttpRequest, tier: str) -> list[ShownUnit]:
-    """Active units of the user's subtree, by code; deactivated ones are no longer assessed."""
-    units = visible_organisations(request.user).filter(is_active=True)
+def _units_shown(root: Organisation, tier: str) -> list[ShownUnit]:
+    """Active units of the root's subtree, by code; deactivated ones are no longer assessed."""
+    units = Organisation.objects.subtree_of(root).filter(is_active=True)
     if tier != ALL_TIERS:
         units = units.filter(category__in=CATEGORIES_OF_TIER[Tier(tier)])
     fields = ("pk", "code", "name", "category", "path", "members")
@@ -486,7 +488,7 @@ def _cell(figure: ShownFigure, with_badge: bool) -> ShownCell:
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     form = _bound(OverviewForm, request)
-    found = _overview(request, form)
+    found = overview_of(request.user, choices_of(form))
     choices = found.choices
     page: Page[OverviewRow] = Paginator(found.rows, ROWS_PER_PAGE).get_page(form.cleaned_data.get("page"))
     language = translation.get_language()
@@ -533,7 +535,7 @@ def _shown_row(row: OverviewRow, columns: list[Column], year: int, language: str
 def overview_export(request: HttpRequest) -> HttpResponse:
     """The overview's rows (all pages) as xlsx: per figure its value, its target and whether it is met."""
     form = _bound(OverviewForm, request)
-    found = _overview(request, form)
+    found = overview_of(request.user, choices_of(form))
     year, root = found.choices.year, found.root
     with translation.override(EXPORT_LANGUAGE):
         tier = _("All tiers") if found.choices.tier == ALL_TIERS else str(Tier(found.choices.tier).label)

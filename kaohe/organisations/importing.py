@@ -6,7 +6,6 @@ returns the rows as they will be written. `kaohe.organisations.actions.import_or
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -17,10 +16,9 @@ from kaohe import limits
 from kaohe.organisations.models import (
     ALLOWED_PARENT_CATEGORIES,
     CATEGORY_BY_FILE_NAME,
-    CODE_MAX_LENGTH,
-    CODE_PATTERN,
     FILE_NAME_OF_CATEGORY,
     Organisation,
+    is_code,
     path_for,
 )
 from kaohe.spreadsheets import ImportRefused, RowError, clean_text, read_table
@@ -85,7 +83,7 @@ def _parse_row(number: int, row: dict[str, Any], errors: list[RowError]) -> Plan
     code = clean_text(row.get(CODE))
     if not code:
         fault(CODE, _("The unit code is empty."))
-    elif not _is_code(code):
+    elif not is_code(code):
         fault(
             CODE,
             _("“%(code)s” is not a valid code: use letters, digits, '.', '_' and '-', at most 40.") % {"code": code},
@@ -119,15 +117,10 @@ def _parse_name(value: Any, fault: Any) -> str:
 
 def _parse_parent_code(value: Any, fault: Any) -> str:
     code = clean_text(value)
-    if code and not _is_code(code):
+    if code and not is_code(code):
         # Never looked up: no unit has such a code, and a NUL would fail the query on PostgreSQL.
         fault(PARENT, _("There is no unit with the code %(code)s, in the file or in your system.") % {"code": code})
     return code
-
-
-def _is_code(text: str) -> bool:
-    # fullmatch: re.match's $ would let a code end in a line break.
-    return len(text) <= CODE_MAX_LENGTH and re.fullmatch(CODE_PATTERN, text) is not None
 
 
 def _parse_members(value: Any, fault: Any) -> int | None:

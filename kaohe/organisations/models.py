@@ -153,8 +153,20 @@ class Organisation(Versioned):
         """Codes of the units above this one, root first (no query: read off the path)."""
         return [code for code in self.path.split(PATH_SEPARATOR) if code][:-1]
 
+    @property
+    def parent_code(self) -> str | None:
+        """The code of the unit directly above (no query); None for a root of the tree."""
+        above = self.ancestor_codes
+        return above[-1] if above else None
+
     def is_within(self, root: Organisation) -> bool:
         return self.path.startswith(root.path)
+
+
+def is_code(text: str) -> bool:
+    """Whether the text could be a unit's code (no query): what a file or an address names is checked first."""
+    # fullmatch: re.match's $ would let a code end in a line break.
+    return len(text) <= CODE_MAX_LENGTH and re.fullmatch(CODE_PATTERN, text) is not None
 
 
 def path_for(parent_path: str, code: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,10 +30,19 @@ def children_page(
     """The unit's totals, and one page of the units directly under it, each with `.totals` for its own
     subtree: three queries (the children counted, the page of them, the active units under the unit grouped
     by their parent), whatever the number of units."""
+    page = Paginator(children_of(unit, include_inactive), CHILDREN_PER_PAGE).get_page(page_number)
+    return with_totals(unit, page.object_list), page
+
+
+def children_of(unit: Organisation, include_inactive: bool = False) -> QuerySet[Organisation]:
+    """The units directly under the unit, in the tree's order (the deactivated last, when included)."""
     children = Organisation.objects.filter(parent=unit).in_display_order()
-    if not include_inactive:
-        children = children.filter(is_active=True)
-    page = Paginator(children, CHILDREN_PER_PAGE).get_page(page_number)
+    return children if include_inactive else children.filter(is_active=True)
+
+
+def with_totals(unit: Organisation, children: Iterable[Organisation]) -> Totals:
+    """The unit's totals; each of `children` (units directly under it) given `.totals` for its own subtree.
+    One query (the active units under the unit grouped by their parent), whatever the number of units."""
     groups = _active_units_by_parent(unit)
     below_child: dict[str, Totals] = {}
     for parent_path, units, members in groups:
@@ -41,11 +51,10 @@ def children_page(
         child_code = parent_path[len(unit.path) :].split("/")[0]
         so_far = below_child.get(child_code, Totals())
         below_child[child_code] = Totals(so_far.units + units, so_far.members + members)
-    for child in page.object_list:
+    for child in children:
         below = below_child.get(child.code, Totals())
         child.totals = Totals(below.units, child.members + below.members)  # type: ignore[attr-defined]
-    totals = Totals(sum(units for _path, units, _m in groups), unit.members + sum(m for *_rest, m in groups))
-    return totals, page
+    return Totals(sum(units for _path, units, _m in groups), unit.members + sum(m for *_rest, m in groups))
 
 
 def _active_units_by_parent(unit: Organisation) -> list[tuple[str, int, int]]:

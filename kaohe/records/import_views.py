@@ -7,16 +7,13 @@ from typing import NamedTuple
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kaohe.access import Do, can, scope_root
 from kaohe.forms import StyledFormMixin
 from kaohe.limits import FileSizeValidator, import_file_max_bytes
-from kaohe.organisations.models import Organisation
 from kaohe.records import importing
 from kaohe.records.kinds import Cell, Column, kind_or_404
 from kaohe.spreadsheets import ImportRefused, RowError, export_response, write_xlsx
@@ -46,7 +43,7 @@ class ColumnGuide(NamedTuple):
 @login_required
 def import_records(request: HttpRequest, kind: str) -> HttpResponse:
     record_kind = kind_or_404(kind)
-    scope = _import_scope(request)
+    scope = importing.import_scope(request.user)
     posted = request.method == "POST"
     form = RecordsFileForm(request.POST if posted else None, request.FILES if posted else None)
     errors: list[RowError] = []
@@ -84,16 +81,6 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     content = write_xlsx(str(record_kind.label), record_kind.headings, [])
     name = _("%(kind)s import template") % {"kind": record_kind.label}
     return export_response(content, f"{name}.xlsx", ascii_filename=f"{record_kind.slug}-template.xlsx")
-
-
-def _import_scope(request: HttpRequest) -> Organisation:
-    """The unit whose system the user may import records for: everyone who may edit their own unit."""
-    root = scope_root(request.user)
-    if root is None:
-        raise Http404
-    if not can(request.user, Do.EDIT, root):
-        raise PermissionDenied
-    return root
 
 
 def _guide(column: Column) -> ColumnGuide:

@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kaohe import limits
+from kaohe.access import Do, can, scope_root
 from kaohe.history.actions import record_event
 from kaohe.history.models import Action
 from kaohe.organisations.models import Organisation
@@ -78,6 +81,16 @@ class ImportResult:
             "Imported %(file)s: %(added)s records added, %(skipped)s rows skipped as already recorded.",
             len(self.skipped),
         ) % {"file": filename, "added": self.added, "skipped": len(self.skipped)}
+
+
+def import_scope(user: Any) -> Organisation:
+    """The unit whose system the user may import records for: everyone who may edit their own unit (else 403)."""
+    root = scope_root(user)
+    if root is None:
+        raise Http404
+    if not can(user, Do.EDIT, root):
+        raise PermissionDenied
+    return root
 
 
 def import_file(

@@ -8,9 +8,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, IntegerField, Q, QuerySet, Subquery, Sum
+from django.http import Http404
 from django.urls import reverse
 
+from kaohe.access import Do, SeeButNotChange, can, visible_organisations
 from kaohe.organisations.models import Organisation
+from kaohe.records.actions import editable_fields
 from kaohe.records.kinds import KINDS, Cell, Column, RecordKind
 from kaohe.records.models import Record
 
@@ -50,6 +53,31 @@ def filtered_records(kind: RecordKind, chosen: RecordFilter) -> QuerySet[Record]
     if kind.date_field and chosen.date_to:
         records = records.filter(**{f"{kind.date_field}__lte": chosen.date_to})
     return records
+
+
+def record_or_404(user: Any, kind: RecordKind, pk: int, action: Do) -> Record:
+    """The record if it belongs to a unit the user sees (else 404) and the user may do the action (else 403)."""
+    record = (
+        kind.model._default_manager.select_related("organisation")
+        .filter(pk=pk, organisation_id__in=visible_organisations(user).values("pk"))
+        .first()
+    )
+    if record is None:
+        raise Http404
+    if not can(user, action, record.organisation):
+        raise SeeButNotChange
+    return record
+
+
+def attached_file_or_404(user: Any, kind: RecordKind, pk: int) -> Any:
+    """A document's stored file if the user sees its record; else 404, as for a record without a file (or a
+    kind without files): stored files are never public."""
+    if "file" not in editable_fields(kind):
+        raise Http404
+    stored = getattr(record_or_404(user, kind, pk, Do.VIEW), "file", None)
+    if not stored or not stored.storage.exists(stored.name):
+        raise Http404
+    return stored
 
 
 def total_of(kind: RecordKind, records: QuerySet[Record]) -> Any:

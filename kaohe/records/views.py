@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -21,7 +21,7 @@ from django.utils.html import format_html_join
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
-from kaohe.access import Do, SeeButNotChange, can, scope_root_or_404, visible_organisations
+from kaohe.access import Do, SeeButNotChange, can, scope_root_or_404
 from kaohe.forms import posted
 from kaohe.organisations.models import Organisation
 from kaohe.records import actions, exports, queries
@@ -155,20 +155,6 @@ def _headings(kind: RecordKind) -> list[Shown]:
     return [Shown(capfirst(model_field(kind, column.field).verbose_name), _column_css(column)) for column in columns]
 
 
-def _record_or_404(request: HttpRequest, kind: RecordKind, pk: int, action: Do) -> Record:
-    """The record if it belongs to a unit the user sees (else 404) and the user may do the action (else 403)."""
-    record = (
-        kind.model._default_manager.select_related("organisation")
-        .filter(pk=pk, organisation_id__in=visible_organisations(request.user).values("pk"))
-        .first()
-    )
-    if record is None:
-        raise Http404
-    if not can(request.user, action, record.organisation):
-        raise SeeButNotChange
-    return record
-
-
 def _filter_form(request: HttpRequest, kind: RecordKind, root: Organisation) -> FilterForm:
     return FilterForm(kind, FilterForm.data_for(request, root), user=request.user)
 
@@ -260,7 +246,7 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record_kind = kind_or_404(kind)
-    record = _record_or_404(request, record_kind, pk, Do.EDIT)
+    record = queries.record_or_404(request.user, record_kind, pk, Do.EDIT)
     form = record_form(record_kind, request.user, posted(request), request.FILES or None, record=record)
     confirmation = DuplicateConfirmationForm(posted(request))
     duplicate = None
@@ -328,7 +314,7 @@ def _unit_and_values(form: RecordForm) -> tuple[Organisation, dict[str, Any]]:
 @login_required
 def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record_kind = kind_or_404(kind)
-    record = _record_or_404(request, record_kind, pk, Do.EDIT)
+    record = queries.record_or_404(request.user, record_kind, pk, Do.EDIT)
     form = ConfirmForm(posted(request), edited=record)
     if request.method == "POST" and form.is_valid():
         deleted = saved_or_current_shown(
@@ -345,13 +331,7 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @login_required
 def record_file(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     """A document's file, served only after the access check: stored files are never public."""
-    record_kind = kind_or_404(kind)
-    if "file" not in actions.editable_fields(record_kind):
-        raise Http404
-    record = _record_or_404(request, record_kind, pk, Do.VIEW)
-    stored = _stored_file(record)
-    if not stored or not stored.storage.exists(stored.name):
-        raise Http404
+    stored = queries.attached_file_or_404(request.user, kind_or_404(kind), pk)
     # An attachment, never shown inline: an uploaded HTML file must not run as a page of the site.
     return FileResponse(stored.open("rb"), as_attachment=True, filename=os.path.basename(stored.name))
 

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -61,27 +62,33 @@ class Ranking:
         return getattr(result, self.rank_field)
 
 
+def published_cycles_of(user: Any) -> QuerySet[Cycle]:
+    """The published cycles of the user's district, latest first (one query; their standards left unread)."""
+    published = access.visible_cycles(user, Cycle.objects.defer("document")).filter(published_at__isnull=False)
+    return published.order_by("-year")
+
+
 @login_required
 def cycles(request: HttpRequest) -> HttpResponse:
-    published = access.visible_cycles(request.user, Cycle.objects.defer("document")).filter(published_at__isnull=False)
-    return render(request, "results/cycles.html", {"cycles": list(published.order_by("-year"))})
+    return render(request, "results/cycles.html", {"cycles": list(published_cycles_of(request.user))})
 
 
 def _cycle(request: HttpRequest, year: int) -> Cycle:
     return access.get_cycle(request.user, Cycle.objects.select_related("district"), year)
 
 
-def _default_group(user: Any) -> str:
+def default_group(user: Any) -> str:
+    """The group a person's ranking opens on: their own unit's, or the grassroots unions of their system."""
     root = access.scope_root(user)
     tier = str(root.tier) if root is not None else SECONDARY
     starting: dict[str, str] = {Tier.SECONDARY: GRASSROOTS, Tier.GRASSROOTS: GRASSROOTS, Tier.DIRECT: DIRECT}
     return starting.get(tier, SECONDARY)
 
 
-def ranking_of(request: HttpRequest, cycle: Cycle, form: RankingForm) -> Ranking:
-    group = (form.cleaned_data.get("group") if form.is_valid() else "") or _default_group(request.user)
+def ranking_of(user: Any, cycle: Cycle, form: RankingForm) -> Ranking:
+    group = (form.cleaned_data.get("group") if form.is_valid() else "") or default_group(user)
     system = (form.cleaned_data.get("system") or "") if form.is_valid() else ""
-    root = access.scope_root_or_404(request.user)
+    root = access.scope_root_or_404(user)
     results = [r for r in rankings.cycle_results(cycle) if r.path.startswith(root.path)]
     if group == ACROSS_THE_DISTRICT:
         rows = sorted((r for r in results if r.tier == GRASSROOTS), key=lambda r: (r.district_rank or 0, r.code))
@@ -92,7 +99,7 @@ def ranking_of(request: HttpRequest, cycle: Cycle, form: RankingForm) -> Ranking
     return Ranking(cycle, group, system if group == GRASSROOTS else "", rows, "rank")
 
 
-def _systems(ranking_rows: list[Result], cycle: Cycle) -> list[tuple[str, str]]:
+def systems_of(ranking_rows: list[Result], cycle: Cycle) -> list[tuple[str, str]]:
     """The secondary unions whose grassroots unions the list holds, for the system filter: one query."""
     codes = {r.system for r in ranking_rows if r.system}
     units = Organisation.objects.filter(code__in=sorted(codes)).order_by("path").values_list("code", "name")
@@ -105,14 +112,14 @@ def ranking(request: HttpRequest, year: int) -> HttpResponse:
     form = RankingForm(request.GET)
     if not rankings.is_published(cycle):
         return render(request, "results/not_published.html", {"cycle": cycle})
-    found = ranking_of(request, cycle, form)
+    found = ranking_of(request.user, cycle, form)
     page = Paginator(found.rows, ROWS_PER_PAGE).get_page(form.cleaned_data.get("page") if form.is_valid() else 1)
     subtotals = rankings.category_subtotals(cycle, [r.assessment_id for r in page.object_list])
     context = {
         "cycle": cycle,
         "ranking": found,
         "groups": list(GROUP_LABELS.items()),
-        "systems": _systems(found.rows, cycle) if found.group == GRASSROOTS else [],
+        "systems": systems_of(found.rows, cycle) if found.group == GRASSROOTS else [],
         "categories": rankings.categories_of(cycle),
         "page": page,
         "rows": _shown_rows(found, page.object_list, subtotals),
@@ -164,7 +171,7 @@ def ranking_export(request: HttpRequest, year: int) -> HttpResponse:
     cycle = _cycle(request, year)
     if not rankings.is_published(cycle):
         return render(request, "results/not_published.html", {"cycle": cycle})
-    found = ranking_of(request, cycle, RankingForm(request.GET))
+    found = ranking_of(request.user, cycle, RankingForm(request.GET))
     subtotals = _subtotals_of_every_row(found)
     categories = rankings.categories_of(cycle)
     columns = [
@@ -205,7 +212,7 @@ def ranking_pdf(request: HttpRequest, year: int) -> HttpResponse:
     cycle = _cycle(request, year)
     if not rankings.is_published(cycle):
         return render(request, "results/not_published.html", {"cycle": cycle})
-    found = ranking_of(request, cycle, RankingForm(request.GET))
+    found = ranking_of(request.user, cycle, RankingForm(request.GET))
     subtotals = _subtotals_of_every_row(found)
     with translation.override(EXPORT_LANGUAGE):
         group = str(GROUP_LABELS[found.group])

@@ -66,7 +66,8 @@ def _labels() -> dict[str, str]:
     return {key: str(label) for key, label in LABELS.items()}
 
 
-def _published_cycles(user: Any) -> list[Cycle]:
+def published_cycles(user: Any) -> list[Cycle]:
+    """The published cycles of the user's district, latest first, with their copies of the standard."""
     cycles = access.visible_cycles(user, Cycle.objects.all()).filter(published_at__isnull=False)
     return list(cycles.order_by("-year"))
 
@@ -138,7 +139,7 @@ def district_dashboard(request: HttpRequest) -> HttpResponse:
     if not access.sees_others_assessments(request.user):
         return redirect("results:unit", code=root.code)  # a unit without units under it: its own results
     form = DashboardForm(request.GET)
-    cycles = _published_cycles(request.user)
+    cycles = published_cycles(request.user)
     open_cycle, chosen, tables = district_tables(request.user, form, cycles)
     context = {
         "root": root,
@@ -157,7 +158,7 @@ def _chart_json(table: Table) -> str:
 
 def unit_tables(user: Any, unit: Organisation) -> tuple[list[Cycle], list[Table]]:
     labels = _labels()
-    cycles = _published_cycles(user)
+    cycles = published_cycles(user)
     tables = [dashboard.unit_across_cycles(unit.pk, cycles, labels)]
     latest = (
         Assessment.objects.filter(organisation=unit, cycle__in=[c.pk for c in cycles], published_at__isnull=False)
@@ -203,7 +204,7 @@ def _one_table(tables: list[Table], form: DashboardForm) -> Table:
 def district_dashboard_export(request: HttpRequest) -> HttpResponse:
     form = DashboardForm(request.GET)
     with translation.override(EXPORT_LANGUAGE):
-        _open, _chosen_cycle, tables = district_tables(request.user, form, _published_cycles(request.user))
+        _open, _chosen_cycle, tables = district_tables(request.user, form, published_cycles(request.user))
         table = _one_table(tables, form)
     return _export(table, f"{table.title}.xlsx")
 

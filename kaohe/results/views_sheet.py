@@ -32,15 +32,16 @@ HEADING_FILL = PatternFill("solid", fgColor="D9D9D9")
 SUBTOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 
 
-def sheet_for(request: HttpRequest, year: int, code: str) -> Sheet:
-    assessment = access.get_assessment(request.user, Assessment.objects.all(), year, code)
+def sheet_for(user: Any, year: int, code: str) -> Sheet:
+    """The unit's sheet of the year if the user sees its assessment (else 404), final scores as they may see them."""
+    assessment = access.get_assessment(user, Assessment.objects.all(), year, code)
     items = list(assessment.items.all())
-    return sheet_of(assessment, items, access.can_see_final_scores(request.user, assessment))
+    return sheet_of(assessment, items, access.can_see_final_scores(user, assessment))
 
 
 @login_required
 def score_sheet(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    found = sheet_for(request, year, code)
+    found = sheet_for(request.user, year, code)
     return render(request, "results/sheet.html", {"sheet": found, **_heading(found)})
 
 
@@ -56,7 +57,7 @@ def _heading(found: Sheet) -> dict[str, Any]:
 
 @login_required
 def score_sheet_export(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    found = sheet_for(request, year, code)
+    found = sheet_for(request.user, year, code)
     unit = found.assessment.organisation
     return export_response(write_sheet_xlsx(found), f"考核评分表-{year}-{unit.name}.xlsx")
 
@@ -167,7 +168,7 @@ MOST_SHEETS_IN_ONE_PDF = 300
 
 @login_required
 def score_sheet_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    found = sheet_for(request, year, code)
+    found = sheet_for(request.user, year, code)
     content = render_pdf("results/sheets_pdf.html", {"sheets": [found], **_heading(found)})
     return pdf_response(content, f"考核评分表-{year}-{found.assessment.organisation.name}.pdf")
 

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 import kaohe
 from kaohe.tests import pins
 
-NOT_OURS = ("admin/", "i18n/", "static/", "api/")  # Django's admin and language switch, files, the API's own pins
+NOT_OURS = ("admin/", "i18n/", "static/")  # Django's admin and language switch, files
 
 # URL name → why it has no pin of its own.
 EXEMPT = {
@@ -25,6 +25,9 @@ EXEMPT = {
     "records:home": "a redirect to the activities list, without a query",
     "people_deactivate": "POST only: the action, then a redirect to the list",
     "people_reactivate": "POST only: the action, then a redirect to the list",
+    "api:schema": "the OpenAPI schema, generated from the code without a query",
+    "api:docs": "Swagger UI's page (drf-spectacular-sidecar), which reads the schema; no query",
+    "profile_revoke_token": "POST only: the key revoked, then a redirect to the profile",
     "records:file": "a file download: the record's attachment, two queries (session, user) and the file",
     "assessments:assessment_submit": "POST only: the action, then a redirect to the assessment",
     "assessments:assessment_complete_review": "POST only: the action, then a redirect to the assessment",

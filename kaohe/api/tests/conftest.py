@@ -1,13 +1,21 @@
-"""The API's personas: each persona of kaohe/conftest.py with a key of their own, made as on the profile page."""
+"""The API's personas: each persona of kaohe/conftest.py with a key of their own, made as on the profile page;
+and the round's fixtures (the seed's standard, this year's cycle of 云溪区) shared by the API's tests."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from kaohe.accounts.actions import create_api_token
+from kaohe.assessments import actions
+from kaohe.assessments.models import Cycle
+from kaohe.organisations.models import Organisation
+from kaohe.standard.actions import load_standard
+from kaohe.standard.files import SHIPPED, read_standard_path
+from kaohe.standard.models import Standard
 
 
 def client_with_key(user: Any, name: str = "测试脚本") -> APIClient:
@@ -26,3 +34,33 @@ def api(personas: dict[str, Any]) -> dict[str, APIClient]:
 @pytest.fixture
 def anonymous() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def standard(db: Any) -> Standard:
+    """The seed's standard, loaded as `make run` loads it."""
+    return load_standard(None, read_standard_path(SHIPPED / "fangshan-2026-trial.yaml"))[0]
+
+
+@pytest.fixture
+def cycle(tree: dict[str, Organisation], standard: Standard, district_admin: Any) -> Cycle:
+    """云溪区's cycle of 2026, open: every unit's assessment waiting to be filled in."""
+    return actions.open_cycle(
+        district_admin,
+        tree["YX"],
+        2026,
+        standard,
+        self_deadline=datetime.date(2026, 11, 30),
+        review_deadline=datetime.date(2026, 12, 20),
+    )
+
+
+@pytest.fixture(autouse=True)
+def dashboards_uncached(settings: Any) -> None:
+    settings.DASHBOARD_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def unthrottled(settings: Any) -> None:
+    """Tests send many requests a second; kaohe/api/tests/test_keys.py tests the throttle on its own."""
+    settings.API_REQUESTS_PER_MINUTE = 100_000
