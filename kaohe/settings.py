@@ -269,5 +269,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Fields of one name that hold different choices (a unit's category and an activity's, a document's kind and
+    # a piece of evidence's): each set named, rather than by a hash that drf-spectacular warns about.
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityCategoryEnum": "kaohe.records.models.ActivityCategory",
+        "DocumentKindEnum": "kaohe.records.models.DocumentKind",
+        "UnitCategoryEnum": "kaohe.organisations.models.Category.values",
+    },
 }

@@ -34,7 +34,7 @@ from kaohe.versions import refuse_if_stale
 if TYPE_CHECKING:
     from kaohe.accounts.importing import AccountsPlan, SkippedRow
 
-API_TOKEN_PREFIX = "kh_"  # says what the string is, to a person and to secret scanners
+API_TOKEN_PREFIX = "kh_"  # noqa: S105 (not a secret: says what the string is, to a person and to secret scanners)
 DISTRICT_ROLES = (Role.DISTRICT_ADMIN, Role.ASSESSOR)
 # What each new version of an account is recorded as, and the model fields its changes name otherwise.
 ACCOUNT_CHANGES = (
@@ -255,7 +255,10 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
         User.objects.select_for_update().filter(pk=user.pk).first()  # two clicks at once make one key each
         if user.api_tokens.filter(revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
             raise ValidationError(
-                {"name": _("You have %(count)d keys: revoke one you no longer use first.") % {"count": MAX_ACTIVE_TOKENS}}
+                {
+                    "name": _("You have %(count)d keys: revoke one you no longer use first.")
+                    % {"count": MAX_ACTIVE_TOKENS}
+                }
             )
         key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = ApiToken.objects.create(user=user, name=name, prefix=key[:10], key_hash=hash_api_key(key))

@@ -33,8 +33,8 @@ from kaohe.access import (
 from kaohe.accounts import actions, queries, slips
 from kaohe.accounts.forms import (
     AccountForm,
-    ApiTokenForm,
     AccountsFileForm,
+    ApiTokenForm,
     NewAccountForm,
     PasswordForm,
     PeopleFilterForm,
@@ -316,5 +316,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     if token is None:
         raise Http404
     actions.revoke_api_token(user, token)
-    messages.success(request, _("The key “%(name)s” was revoked: programs using it are refused from now on.") % {"name": token.name})
+    messages.success(
+        request, _("The key “%(name)s” was revoked: programs using it are refused from now on.") % {"name": token.name}
+    )
     return redirect("profile")

@@ -58,5 +58,5 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A key made on one's profile page (/accounts/profile/), sent as `Authorization: Bearer <key>`.",
+            "description": "A key made on one's profile page (/accounts/profile/): `Authorization: Bearer <key>`.",
         }

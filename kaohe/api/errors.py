@@ -24,6 +24,7 @@ from kaohe.spreadsheets import ImportRefused
 from kaohe.versions import StaleEdit
 
 NON_FIELD = ("non_field_errors", "__all__")
+IMPORT_ERRORS_LISTED = 1000
 
 
 def handle(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -35,7 +36,9 @@ def handle(exc: Exception, context: dict[str, Any]) -> Response | None:
         body["current_version"] = getattr(exc.current, "version", None)
         return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DuplicateRecord):
-        detail = _("An identical record is stored already (number %(id)s): nothing was saved.") % {"id": exc.existing.pk}
+        detail = _("An identical record is stored already (number %(id)s): nothing was saved.") % {
+            "id": exc.existing.pk
+        }
         return Response({"detail": detail, "errors": [], "existing": exc.existing.pk}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ValidationError):
         return Response(refusal(exc), status=status.HTTP_400_BAD_REQUEST)
@@ -59,11 +62,16 @@ def refusal(error: ValidationError) -> dict[str, Any]:
 
 
 def refused_import(error: ImportRefused) -> Response:
+    """Every fault counted, the first thousand listed (as the import pages show them): a file of 200,000 bad
+    rows must not become a response of 200,000 objects."""
     errors = [{"row": e.row, "field": e.column or None, "message": e.message} for e in error.errors]
     detail = _("Nothing was imported: the file has %(count)d fault(s). Correct them and send it again.") % {
         "count": len(errors)
     }
-    return Response({"detail": detail, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+    body: dict[str, Any] = {"detail": detail, "errors": errors[:IMPORT_ERRORS_LISTED]}
+    if len(errors) > IMPORT_ERRORS_LISTED:
+        body["errors_not_listed"] = len(errors) - IMPORT_ERRORS_LISTED
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
 def normalised(data: Any, exc: Exception) -> dict[str, Any]:
@@ -97,4 +105,3 @@ def summary(errors: list[dict[str, Any]]) -> str:
     if first.get("field"):
         return _("%(field)s: %(message)s") % {"field": first["field"], "message": first["message"]}
     return str(first["message"])
-

@@ -35,7 +35,10 @@ def cleaned(form: forms.BaseForm) -> dict[str, Any]:
 
 
 def form_errors(form: forms.BaseForm) -> dict[str, list[str]]:
-    return {("non_field_errors" if name == "__all__" else name): [str(m) for m in messages] for name, messages in form.errors.items()}
+    return {
+        ("non_field_errors" if name == "__all__" else name): [str(m) for m in messages]
+        for name, messages in form.errors.items()
+    }
 
 
 def form_data(given: Any) -> Any:

@@ -10,17 +10,26 @@ from rest_framework import serializers
 
 
 class FieldError(serializers.Serializer):
-    field = serializers.CharField(allow_null=True, help_text="The field (or an import's column) at fault; null for the whole request.")
+    field = serializers.CharField(
+        allow_null=True, help_text="The field (or an import's column) at fault; null for the whole request."
+    )
     message = serializers.CharField()
     row = serializers.IntegerField(required=False, help_text="An import's row, numbered as the spreadsheet shows it.")
 
 
 class Error(serializers.Serializer):
-    detail = serializers.CharField(help_text="What went wrong, in a sentence (Chinese unless Accept-Language asks otherwise).")
+    detail = serializers.CharField(
+        help_text="What went wrong, in a sentence (Chinese unless Accept-Language asks otherwise)."
+    )
     errors = FieldError(many=True)
-    current_version = serializers.IntegerField(required=False, allow_null=True, help_text="On 409: the version stored now.")
+    current_version = serializers.IntegerField(
+        required=False, allow_null=True, help_text="On 409: the version stored now."
+    )
     existing = serializers.IntegerField(required=False, help_text="On 409 for a record: the identical record stored.")
     retry_after = serializers.IntegerField(required=False, help_text="On 429: seconds to wait.")
+    errors_not_listed = serializers.IntegerField(
+        required=False, help_text="On a refused import of more than 1,000 faults: how many more there are."
+    )
 
 
 ERRORS = {

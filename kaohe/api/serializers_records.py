@@ -8,6 +8,7 @@ has, so a record matches exactly one.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
@@ -18,7 +19,6 @@ from rest_framework import serializers
 
 from kaohe.access import Do, can
 from kaohe.api.inputs import form_serializer
-from kaohe.api.views_me import UnitRef
 from kaohe.limits import LARGEST_STORED_INTEGER
 from kaohe.records.actions import editable_fields
 from kaohe.records.forms import model_field, record_form_class
@@ -28,10 +28,16 @@ from kaohe.records.kinds import KINDS, RecordKind
 COMMON_FIELDS = ["id", "unit", "version", "may_edit", "created_at", "updated_at"]
 
 
+class RecordUnit(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    tier = serializers.CharField(help_text="district, secondary, direct or grassroots")
+
+
 class RecordOut(serializers.ModelSerializer):
     """What every record says besides its kind's own fields."""
 
-    unit = UnitRef(source="organisation", read_only=True, help_text="The unit that keeps the record.")
+    unit = RecordUnit(source="organisation", read_only=True, help_text="The unit that keeps the record.")
     may_edit = serializers.SerializerMethodField(help_text="Whether the key's person may edit and delete it.")
 
     kind: RecordKind  # set on each kind's subclass
@@ -48,7 +54,7 @@ def _file_fields(kind: RecordKind) -> dict[str, Any]:
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_file_name(self: Any, record: Any) -> str | None:
-        return record.file.name.rsplit("/", 1)[-1] if record.file else None
+        return os.path.basename(record.file.name) if record.file else None
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_file_url(self: Any, record: Any) -> str | None:
@@ -101,7 +107,7 @@ class RecordsPageHead(serializers.Serializer):
     count = serializers.IntegerField(help_text="How many records the filter finds, on every page.")
     next = serializers.CharField(allow_null=True, help_text="The next page's address; null on the last.")
     previous = serializers.CharField(allow_null=True, help_text="The previous page's address; null on the first.")
-    unit = UnitRef(help_text="The unit listed.")
+    unit = RecordUnit(help_text="The unit listed.")
     subtree = serializers.BooleanField(help_text="Whether the records of the units under it are listed too.")
     participants = serializers.IntegerField(
         allow_null=True, help_text="activities: the participants (person-times) of every record found; else null."

@@ -45,7 +45,7 @@ from kaohe.assessments import views_cycle as pages
 from kaohe.assessments.forms_cycle import MAX_UNITS_CHOSEN, AssignForm, OpenCycleForm, ProgressFilterForm
 from kaohe.assessments.models import Assessment, Cycle, Status
 from kaohe.organisations.models import Organisation, is_code
-from kaohe.versions import UNVERSIONED
+from kaohe.versions import UNVERSIONED, StaleEdit
 
 Form = TypeVar("Form", bound=forms.BaseForm)
 
@@ -115,7 +115,7 @@ def refusals_on(field: str, act: Any) -> Any:
     try:
         return act()
     except ValidationError as error:
-        if hasattr(error, "error_dict") or getattr(error, "code", None) == "stale":
+        if hasattr(error, "error_dict") or isinstance(error, StaleEdit):
             raise
         raise ValidationError({field: error.messages}) from None
 

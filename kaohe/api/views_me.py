@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 
-class UnitRef(serializers.Serializer):
+class MeUnit(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     tier = serializers.CharField()
@@ -19,7 +19,7 @@ class MeOut(serializers.Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField()
     role = serializers.CharField(help_text="district_admin, assessor or cadre")
-    unit = UnitRef(allow_null=True, help_text="The unit whose subtree the key sees and acts on.")
+    unit = MeUnit(allow_null=True, help_text="The unit whose subtree the key sees and acts on.")
     key_name = serializers.CharField()
 
 

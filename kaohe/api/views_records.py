@@ -3,6 +3,7 @@ JSON, with the same access calls, forms and action functions, and so the same re
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django import forms
@@ -110,17 +111,18 @@ class Records(APIView):
         total = queries.total_of(record_kind, records)
         pages = Pages()
         page = pages.paginate_queryset(records, request, view=self)
-        assert pages.page is not None  # noqa: S101 (for mypy: a queryset is always paged)
         body = {
             "count": pages.page.paginator.count,
             "next": pages.get_next_link(),
             "previous": pages.get_previous_link(),
             "unit": chosen.unit,
             "subtree": chosen.subtree,
-            "participants": total if record_kind.slug == "activities" else None,
-            "amount": total if record_kind.slug == "funds" else None,
+            "participants": None,
+            "amount": None,
             "results": page,
         }
+        if total is not None:  # under the name of what it adds up (queries.TOTALLED)
+            body[queries.TOTALLED[record_kind.slug]] = total
         return Response(records_page(record_kind)(body, context={"request": request}).data)
 
     @staticmethod
@@ -268,7 +270,7 @@ class RecordFile(APIView):
     def get(self, request: Request, kind: str, pk: int) -> FileResponse:
         stored = queries.attached_file_or_404(request.user, kind_or_404(kind), pk)
         # An attachment, never shown inline, as on the page: an uploaded HTML file must not run in a browser.
-        return FileResponse(stored.open("rb"), as_attachment=True, filename=stored.name.rsplit("/", 1)[-1])
+        return FileResponse(stored.open("rb"), as_attachment=True, filename=os.path.basename(stored.name))
 
 
 class RecordsImport(APIView):

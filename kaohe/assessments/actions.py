@@ -576,7 +576,10 @@ def publish_cycle(actor: Any, cycle: Cycle, *, now: datetime.datetime | None = N
             code="not_reviewed",
         )
     now = now or timezone.now()
-    reviewed = list(cycle.assessments.filter(status=Status.REVIEWED).only("pk", "version", "organisation_id", "cycle_id"))
+    # Every field the updates and events below read, or each would cost a query per assessment.
+    reviewed = list(
+        cycle.assessments.filter(status=Status.REVIEWED).only("pk", "version", "organisation_id", "cycle_id")
+    )
     totals = dict(
         Item.objects.filter(assessment__in=[a.pk for a in reviewed] if len(reviewed) < 500 else _reviewed_ids(cycle))
         .values("assessment_id")

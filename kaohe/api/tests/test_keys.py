@@ -12,8 +12,10 @@ from rest_framework.test import APIClient
 
 from kaohe.accounts import actions
 from kaohe.accounts.models import ApiToken
+from kaohe.api.errors import refused_import
 from kaohe.api.tests.conftest import client_with_key
 from kaohe.history.models import Action, Event
+from kaohe.spreadsheets import ImportRefused, RowError
 from kaohe.tests.pins import pins
 
 PROFILE = reverse("profile")
@@ -52,7 +54,8 @@ def test_the_grassroots_cadre_makes_a_key_sees_it_once_and_kaohe_keeps_only_its_
 
     with django_assert_num_queries(3):  # session, user, the keys
         page = client.get(PROFILE).content.decode()
-    assert "会员系统同步" in page and token.prefix in page
+    assert "会员系统同步" in page
+    assert token.prefix in page
     assert key not in page  # shown once: never again
     assert bearer(key).get(ME).json()["username"] == "shequ"
 
@@ -100,7 +103,7 @@ def test_a_revoked_key_is_refused_on_the_next_request(client, grassroots_cadre):
     refused = bearer(key).get(ME)
     assert refused.status_code == 401
     assert refused.json()["detail"] == "此 API 密钥无效，或已被吊销。"
-    assert "吊销于" in client.get(PROFILE).content.decode()  # still listed, with when
+    assert "已于" in client.get(PROFILE).content.decode()  # still listed, with when it was revoked
 
 
 def test_nobody_revokes_another_persons_key(client, grassroots_cadre, district_admin):
@@ -219,9 +222,7 @@ def test_a_body_that_is_not_json_is_a_400_naming_the_fault(api):
 
 def test_a_request_larger_than_kaohe_accepts_is_a_json_413(api, settings):
     settings.MAX_REQUEST_SIZE = 1024
-    response = api["grassroots_cadre"].generic(
-        "POST", ME, data=b"x" * 2048, content_type="application/json"
-    )
+    response = api["grassroots_cadre"].generic("POST", ME, data=b"x" * 2048, content_type="application/json")
     assert response.status_code == 413
     assert response.json()["detail"].startswith("请求大于")
 
@@ -236,7 +237,8 @@ def test_the_schema_is_public_and_holds_no_data(anonymous, tree):
     assert schema["openapi"].startswith("3.")
     assert schema["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
     text = response.content.decode()
-    assert "城关社区工会" not in text and "YX-S1-G1" not in text  # no unit's name or code
+    assert "城关社区工会" not in text  # no unit's name
+    assert "YX-S1-G1" not in text  # nor its code
     assert "/api/me/" in schema["paths"]
 
 
@@ -251,7 +253,17 @@ def test_the_documentation_is_served_by_kaohe_itself(anonymous, db):
     page = anonymous.get("/api/docs/").content.decode()
     assert "swagger-ui" in page
     addresses = re.findall(r'(?:src|href)="([^"]+)"', page)
-    assert addresses and all(address.startswith("/") for address in addresses), addresses
+    assert addresses
+    assert [address for address in addresses if not address.startswith("/")] == []
     script = anonymous.get("/api/docs/?script=").content.decode()
     assert "/api/schema/" in script
     assert not re.findall(r"https?://", script)
+
+
+def test_a_refused_import_lists_its_first_thousand_faults_and_counts_the_rest():
+    faults = ImportRefused([RowError(row, "活动日期", "不是日期") for row in range(2, 1502)])
+    body = refused_import(faults).data
+    assert len(body["errors"]) == 1000
+    assert body["errors"][0] == {"row": 2, "field": "活动日期", "message": "不是日期"}
+    assert body["errors_not_listed"] == 500
+    assert "1500" in body["detail"]

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 RECORD_ACTIONS = (Action.RECORD_CREATED, Action.RECORD_UPDATED, Action.RECORD_DELETED, Action.RECORDS_IMPORTED)
 LECTURE = {"category": "lecture", "name": "职工读书会", "date": "2026-03-01", "participants": 30, "speaker": "王老师"}
-KIND_EXAMPLES = {
+KIND_EXAMPLES: dict[str, tuple[dict[str, Any], str]] = {
     "activities": ({**LECTURE, "category": "training"}, "name"),
     "documents": ({"kind": "annual_plan", "title": "2026年学习计划", "date": "2026-01-05"}, "title"),
     "teams": ({"team": "teachers", "name": "李老师", "role": "兼职教师"}, "name"),
@@ -269,13 +269,25 @@ def test_the_assessor_may_not_add_records(api, tree):
     assert record_events() == []
 
 
+def test_a_unit_is_named_by_its_code_or_its_whole_name(api, tree):
+    chengguan = api["secondary_cadre"]
+
+    by_name = chengguan.post(records_url(), {**LECTURE, "unit": "城关小学工会"}, format="json")
+    by_part_of_it = chengguan.post(records_url(), {**LECTURE, "unit": "小学", "name": "又一次"}, format="json")
+
+    assert by_name.json()["unit"]["code"] == "YX-S1-G2"
+    assert (by_part_of_it.status_code, fields_at_fault(by_part_of_it)) == (400, ["unit"])
+    assert Activity.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("persona", "code"),
     [("grassroots_cadre", "YX-S1-G2"), ("grassroots_cadre", "YX-S1"), ("outsider", "YX-S1-G1")],
     ids=["a-sibling", "the-unit-above", "another-district"],
 )
 def test_a_unit_one_does_not_keep_records_of_is_refused_as_on_the_page(api, tree, persona, code):
-    """The page's form offers only one's own units: any other is "no unit matches", beside the unit."""
+    """The page's form offers only one's own units: any other is "no unit matches", beside the unit; and a code
+    that is part of one's own (YX-S1 of YX-S1-G1) is not taken for it, as the page's picker would."""
     response = api[persona].post(records_url(), {"unit": code, **LECTURE}, format="json")
 
     assert response.status_code == 400

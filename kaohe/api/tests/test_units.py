@@ -580,7 +580,7 @@ def test_deactivating_and_reactivating_cost_the_same_with_more_units_around(api,
 
 # Importing --------------------------------------------------------------------------------------------------
 
-GOOD_ROWS = [
+GOOD_ROWS: list[list[Any]] = [
     ["YX-S1-G3", "城关医院工会", "YX-S1", "基层工会", 45],
     ["YX-S1-G1", "城关社区工会", "YX-S1", "基层工会", 125],  # known: updated
 ]
@@ -609,7 +609,7 @@ def test_an_xlsx_file_imports_the_same(api):
 
 def test_a_file_with_one_bad_row_writes_nothing_and_names_the_row_and_column(api):
     before = snapshot()
-    rows = [*GOOD_ROWS, ["YX-S1-G4", "某工会", "YX-S1", "基层工会", "多"]]
+    rows: list[list[Any]] = [*GOOD_ROWS, ["YX-S1-G4", "某工会", "YX-S1", "基层工会", "多"]]
 
     response = api["secondary_cadre"].post(IMPORT, {"file": upload("units.csv", csv_bytes(rows))})
 

@@ -22,7 +22,6 @@ from kaohe.standard.actions import load_standard
 from kaohe.standard.files import SHIPPED, read_standard_path
 
 
-
 def demo(*options: str) -> str:
     out = io.StringIO()
     call_command("demo", "--scale", "district", *options, stdout=out)

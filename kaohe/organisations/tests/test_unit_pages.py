@@ -47,7 +47,7 @@ def test_the_add_form_offers_only_categories_that_fit_under_the_parent(client, s
     [
         ({"code": "YX-S1-G1", "name": "重复", "category": "grassroots", "members": "1"}, "code", "城关社区工会"),
         ({"code": "坏 编码", "name": "某工会", "category": "grassroots", "members": "1"}, "code", "输入一个有效的值"),
-        ({"code": "YX-S1-G9", "name": "", "category": "grassroots", "members": "1"}, "name", "这个字段是必填项"),
+        ({"code": "YX-S1-G9", "name": "", "category": "grassroots", "members": "1"}, "name", "该字段是必填项"),
         ({"code": "YX-S1-G9", "name": "某工会", "category": "grassroots", "members": "-1"}, "members", "大于或等于0"),
         (
             {"code": "YX-S1-G9", "name": "某工会", "category": "district", "members": "1"},
@@ -120,7 +120,7 @@ def test_moving_a_secondary_union_moves_its_grassroots_unions(client, district_a
         ("YX", "基层工会不能直接隶属于区总工会。"),
         # Outside one's system: as if it did not exist.
         ("LQ-S1", translation.gettext("No unit has a name or code containing “%(text)s”.") % {"text": "LQ-S1"}),
-        ("", "这个字段是必填项。"),
+        ("", "该字段是必填项。"),
     ],
 )
 def test_a_move_that_cannot_be_is_explained(client, district_admin, new_parent, message):
@@ -206,7 +206,7 @@ def test_the_import_page_without_a_file_asks_for_one(client, secondary_cadre):
 
     response = client.post(reverse("organisations:import"), {})
 
-    assert "这个字段是必填项。" in " ".join(response.context["form"].errors["file"])
+    assert "该字段是必填项。" in " ".join(response.context["form"].errors["file"])
 
 
 def test_the_empty_template_has_the_five_columns(client, grassroots_cadre):

@@ -18,7 +18,6 @@ from kaohe.tests.browser.conftest import log_in, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
 def fill(cadre, code: str, cycle, numbers: list[str] | None = None) -> Assessment:
     assessment = Assessment.objects.select_related("cycle", "organisation").get(cycle=cycle, organisation__code=code)
     entries = {
