@@ -252,7 +252,7 @@ MAX_ACTIVE_TOKENS = 20  # a program a key; twenty programs is beyond any person
 def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     """A new key for the person's programs, and the key itself: the only time anyone sees it."""
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=user.pk).first()  # two clicks at once make one key each
+        User.objects.select_for_update(of=("self",)).filter(pk=user.pk).first()  # two clicks at once: one key each
         if user.api_tokens.filter(revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
             raise ValidationError(
                 {

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -82,11 +86,25 @@ def path_parameters_of_a_real_district(context: Any, path_parameters: dict[str, 
 
 
 @pytest.fixture
-def live_schema(district, settings) -> Any:
+def live_schema(district, settings) -> Iterator[Any]:
     settings.ALLOWED_HOSTS = ["*"]  # schemathesis's WSGI client names its own host
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
-    schema.hook("flatmap_path_parameters")(path_parameters_of_a_real_district)
-    return schema
+    with test_connection_kept_open():
+        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+        schema.hook("flatmap_path_parameters")(path_parameters_of_a_real_district)
+        yield schema
+
+
+@contextmanager
+def test_connection_kept_open() -> Iterator[None]:
+    """Django's handler closes the database connection after each request (CONN_MAX_AGE 0), which would end
+    the test's transaction on PostgreSQL; Django's own test client holds it open the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def fuzz_every_operation(schema: Any, key: str) -> list[str]:
