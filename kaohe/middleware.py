@@ -1,6 +1,6 @@
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -56,3 +56,16 @@ def _too_large(request: HttpRequest, max_bytes: int) -> HttpResponse:
     if answer := api_error(request, 413, detail):
         return answer
     return render(request, "413.html", {"max_size": filesizeformat(max_bytes)}, status=413)
+
+
+class NulInPathMiddleware:
+    """A path holding NUL (`/units/%00/`) names nothing kaohe has, and PostgreSQL refuses to even compare a
+    text with NUL: such a request is a 404 here, before any view turns it into a query (and a 500)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info:
+            raise Http404  # Django turns it into kaohe's 404 page (JSON under /api/)
+        return self.get_response(request)

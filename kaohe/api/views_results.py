@@ -160,7 +160,7 @@ def row_out(found: Ranking, result: Result, subtotals: dict[int, dict[str, Any]]
         "subtotals": subtotals.get(result.assessment_id, {}),
         "previous_total": result.previous_total,
         "change": result.change,
-        "rank_change": result.rank_change,
+        "rank_change": found.places_gained(result),
     }
 
 

@@ -238,9 +238,12 @@ EXPORT_FIELDS = (
 )
 
 
-def export_rows(assessments: QuerySet[Assessment], totals: dict[int, Totals]) -> Iterator[list[Any]]:
+def export_rows(
+    assessments: QuerySet[Assessment], totals: dict[int, Totals], finals_hidden: set[int]
+) -> Iterator[list[Any]]:
     """The progress export's rows (its columns in views_cycle), read as plain values: 30,000 rows make no model
-    instances, and each label is translated once, not once a row (as reviewer_of and final_total would)."""
+    instances, and each label is translated once, not once a row (as reviewer_of and final_total would).
+    `finals_hidden`: the assessments whose final scores the reader may not see yet (access.final_scores_visible)."""
     tiers = {tier.value: str(tier.label) for tier in Tier}
     statuses = {status.value: str(status.label) for status in Status}
     every_assessor = str(EVERY_ASSESSOR)
@@ -250,6 +253,8 @@ def export_rows(assessments: QuerySet[Assessment], totals: dict[int, Totals]) ->
     ):
         sums = totals.get(pk)
         final = fixed if status == Status.PUBLISHED else (sums.final_sum if sums else None)
+        if pk in finals_hidden:
+            final = None
         by_district = tier in REVIEWED_BY_THE_DISTRICT
         reviewer = (first_name or username or every_assessor) if by_district else (parent or "")
         self_total = sums.self_total if sums else None

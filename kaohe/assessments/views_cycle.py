@@ -197,7 +197,7 @@ def progress(request: HttpRequest, year: int) -> HttpResponse:
         if not any(form.cleaned_data.values()):
             paginator.count = counts.total  # the whole list: counted already, per tier and state
         page = paginator.get_page(request.GET.get("page"))
-        rows = _progress_rows(cycle, in_order(with_people(listed), list(page.object_list)), today)
+        rows = _progress_rows(request.user, cycle, in_order(with_people(listed), list(page.object_list)), today)
     context = {
         "cycle": cycle,
         "counts": counts,
@@ -228,13 +228,17 @@ def with_people(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
     return assessments.select_related("organisation__parent", "reviewer").order_by("organisation__path")
 
 
-def _progress_rows(cycle: Cycle, assessments: list[Assessment], today: Any) -> list[ProgressRow]:
+def _progress_rows(user: Any, cycle: Cycle, assessments: list[Assessment], today: Any) -> list[ProgressRow]:
     totals = queries.totals_of(assessment.pk for assessment in assessments)
-    return [_progress_row(cycle, assessment, totals.get(assessment.pk), today) for assessment in assessments]
+    return [_progress_row(user, cycle, a, totals.get(a.pk), today) for a in assessments]
 
 
-def _progress_row(cycle: Cycle, assessment: Assessment, totals: queries.Totals | None, today: Any) -> ProgressRow:
+def _progress_row(
+    user: Any, cycle: Cycle, assessment: Assessment, totals: queries.Totals | None, today: Any
+) -> ProgressRow:
     unit = assessment.organisation
+    # Final scores are the reviewer's until publication (access.can_see_final_scores), in a list as on the page.
+    final_total = queries.final_total(assessment, totals) if access.can_see_final_scores(user, assessment) else None
     submitted = timezone.localtime(assessment.submitted_at) if assessment.submitted_at else None
     return ProgressRow(
         code=unit.code,
@@ -245,7 +249,7 @@ def _progress_row(cycle: Cycle, assessment: Assessment, totals: queries.Totals |
         status_label=assessment.get_status_display(),
         overdue=queries.is_overdue(cycle, assessment, today),
         self_total=_shown(totals.self_total if totals else None),
-        final_total=_shown(queries.final_total(assessment, totals)),
+        final_total=_shown(final_total),
         grade=assessment.grade,
         reviewer=queries.reviewer_of(assessment),
         submitted_at=f"{submitted:%Y-%m-%d %H:%M}" if submitted else "—",
@@ -281,9 +285,10 @@ def progress_export(request: HttpRequest, year: int) -> HttpResponse:
         return redirect("assessments:progress", year=year)
     listed = queries.filtered(seen, cycle, form.cleaned_data, systems, timezone.localdate())
     totals = queries.totals_of(listed.values("pk"))
+    finals_hidden = set(listed.exclude(access.final_scores_visible(request.user)).values_list("pk", flat=True))
     with translation.override(EXPORT_LANGUAGE):
         title = report_title(cycle.name, _("Progress"))
-        content = write_report(title, EXPORT_COLUMNS, queries.export_rows(listed, totals))
+        content = write_report(title, EXPORT_COLUMNS, queries.export_rows(listed, totals, finals_hidden))
         name = f"{title}.xlsx"
     return export_response(content, name, ascii_filename=f"progress-{cycle.year}.xlsx")
 

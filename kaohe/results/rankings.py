@@ -48,6 +48,7 @@ class Result:
     group_size: int = 0
     previous_total: Decimal | None = None  # the same unit in the previous published cycle, if it was there
     previous_rank: int | None = None
+    previous_district_rank: int | None = None  # grassroots: across the district, in the previous cycle
 
     @property
     def change(self) -> Decimal | None:
@@ -55,8 +56,15 @@ class Result:
 
     @property
     def rank_change(self) -> int | None:
-        """Places gained (positive) since the previous cycle."""
+        """Places gained (positive) since the previous cycle, in its group (a grassroots union: its system)."""
         return None if self.previous_rank is None else self.previous_rank - self.rank
+
+    @property
+    def district_rank_change(self) -> int | None:
+        """A grassroots union's places gained across the district since the previous cycle."""
+        if self.previous_district_rank is None or self.district_rank is None:
+            return None
+        return self.previous_district_rank - self.district_rank
 
 
 def is_published(cycle: Cycle) -> bool:
@@ -182,6 +190,7 @@ def _with_previous(results: list[Result], previous: list[Result]) -> list[Result
         last = before.get(result.organisation_id)
         if last is not None:
             result.previous_total, result.previous_rank = last.total, last.rank
+            result.previous_district_rank = last.district_rank
     return results
 
 

@@ -61,6 +61,10 @@ class Ranking:
     def rank_of(self, result: Result) -> int | None:
         return getattr(result, self.rank_field)
 
+    def places_gained(self, result: Result) -> int | None:
+        """Against the previous cycle, in this list's own ranking: across the district for that list."""
+        return result.district_rank_change if self.rank_field == "district_rank" else result.rank_change
+
 
 def published_cycles_of(user: Any) -> QuerySet[Cycle]:
     """The published cycles of the user's district, latest first (one query; their standards left unread)."""
@@ -147,6 +151,7 @@ class ShownResult:
     result: Result
     rank: int | None
     categories: list[Decimal | None]
+    places_gained: int | None
 
 
 def _shown_rows(
@@ -154,7 +159,12 @@ def _shown_rows(
 ) -> list[ShownResult]:
     categories = rankings.categories_of(found.cycle)
     return [
-        ShownResult(r, found.rank_of(r), [subtotals.get(r.assessment_id, {}).get(key) for key in categories])
+        ShownResult(
+            r,
+            found.rank_of(r),
+            [subtotals.get(r.assessment_id, {}).get(key) for key in categories],
+            found.places_gained(r),
+        )
         for r in results
     ]
 
@@ -197,7 +207,7 @@ def ranking_export(request: HttpRequest, year: int) -> HttpResponse:
             *[subtotals.get(r.assessment_id, {}).get(key) for key in categories],
             r.previous_total,
             r.change,
-            r.rank_change,
+            found.places_gained(r),
         ]
         for r in found.rows
     )

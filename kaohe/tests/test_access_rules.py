@@ -176,3 +176,22 @@ def test_the_colleague_of_a_cadre_is_looked_after_by_the_unit_above(client, acco
 
     assert (refused.status_code, done.status_code) == (403, 302)
     assert User.objects.get(username="chengguan2").check_password("lake-river-2026")
+
+
+def test_the_filter_of_visible_final_scores_answers_as_the_rule_for_one(tree, personas, district_admin):
+    """access.final_scores_visible (lists, exports) and access.can_see_final_scores (a page) never disagree."""
+    from kaohe.access import can_see_final_scores, final_scores_visible, visible_assessments_of
+    from kaohe.assessments import actions
+    from kaohe.assessments.models import Assessment, Status
+    from kaohe.standard.actions import load_standard
+    from kaohe.standard.files import SHIPPED, read_standard_path
+
+    standard = load_standard(None, read_standard_path(SHIPPED / "fangshan-2026-trial.yaml"))[0]
+    cycle = actions.open_cycle(district_admin, tree["YX"], 2026, standard)
+    Assessment.objects.filter(organisation__code="YX-S2-G1").update(status=Status.PUBLISHED)
+    Assessment.objects.filter(organisation__code="YX-D1").update(reviewer=personas["assessor"])
+    for user in personas.values():
+        seen = visible_assessments_of(user, cycle).select_related("organisation")
+        by_rule = {a.organisation.code for a in seen if can_see_final_scores(user, a)}
+        by_filter = set(seen.filter(final_scores_visible(user)).values_list("organisation__code", flat=True))
+        assert by_filter == by_rule, user.username

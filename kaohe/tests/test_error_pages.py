@@ -241,3 +241,31 @@ def test_every_page_names_its_icon(client):
 
     assert '<link rel="icon" href="/favicon.ico"' in page
     assert 'rel="icon" href="/static/kaohe/favicon.svg" type="image/svg+xml"' in page
+
+
+NUL_ADDRESSES = [
+    "/units/%00/",
+    "/units/%00/children/",
+    "/figures/%00/",
+    "/assessments/2026/%00/",
+    "/results/2025/%00/",
+    "/results/unit/%00/",
+    "/standard/%00/1/",
+    "/accounts/people/%00/edit/",
+    "/records/activities/%00/",
+]
+
+
+@pytest.mark.parametrize("address", NUL_ADDRESSES)
+def test_an_address_holding_nul_is_a_404_on_every_database(client, district_admin, address):
+    # PostgreSQL refuses to compare text with NUL at all: without the middleware these were 500s there.
+    client.force_login(district_admin)
+    response = client.get(address)
+    assert response.status_code == 404
+    assert chinese("This page does not exist, or it is outside your system.") in seen(response)
+
+
+def test_an_api_address_holding_nul_is_a_json_404(client, district_admin):
+    response = client.get("/api/units/%00/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "此地址没有内容。", "errors": []}

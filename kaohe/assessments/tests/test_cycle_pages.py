@@ -437,8 +437,8 @@ PINS = pinned_pages(
         ("secondary_cadre", "/assessments/2026/review-sheet.xlsx", 5),
         # session, user; the default standard; the versions for the select (twice, as above)
         ("district_admin", "/assessments/import/", 5),
-        # session, user; the cycle; the systems; totals of every row; the rows
-        ("district_admin", "/assessments/2026/export.xlsx", 6),
+        # session, user; the cycle; the systems; totals of every row; those whose finals are hidden; the rows
+        ("district_admin", "/assessments/2026/export.xlsx", 7),
     ]
 )
 
@@ -454,3 +454,44 @@ def test_a_page_costs_the_same_queries_however_large_the_district(
     grow(tree, standard, personas["district_admin"], 40)
     with django_assert_num_queries(expected):
         assert client.get(path).status_code == 200
+
+
+# Final scores are the reviewer's until publication, in the list and its export as on the assessment page.
+
+
+def reviewed_by_the_district(cycle, personas, code: str) -> None:
+    """The unit self-assessed in full and reviewed by the district's assessor, 2 points off on 1.1."""
+    assessment = submitted(personas["district_admin"], cycle, code)
+    for item in assessment.items.all():
+        final = item.points - 2 if item.number == "1.1" else item.points
+        actions.review_item(personas["assessor"], item, final_score=final, reason="材料不全")
+
+
+def final_totals_listed(client, user) -> dict[str, str]:
+    client.force_login(user)
+    return {row.code: row.final_total for row in client.get("/assessments/2026/").context["rows"]}
+
+
+def final_totals_exported(client, user) -> dict[str, object]:
+    client.force_login(user)
+    sheet = load_workbook(io.BytesIO(client.get("/assessments/2026/export.xlsx").content)).active
+    return {row[0]: row[5] for row in sheet.iter_rows(min_row=3, values_only=True)}
+
+
+def test_a_secondary_union_does_not_see_its_own_final_total_before_publication(client, cycle, personas):
+    reviewed_by_the_district(cycle, personas, "YX-S1")
+
+    assert final_totals_listed(client, personas["secondary_cadre"])["YX-S1"] == "—"
+    assert final_totals_exported(client, personas["secondary_cadre"])["YX-S1"] is None
+    # Its reviewer and the district's administrators see it as it is being given.
+    assert final_totals_listed(client, personas["assessor"])["YX-S1"] == "98"
+    assert final_totals_exported(client, personas["district_admin"])["YX-S1"] == 98
+
+
+def test_the_assessor_does_not_see_a_grassroots_unions_final_total_before_publication(client, cycle, personas):
+    assessment = submitted(personas["grassroots_cadre"], cycle, "YX-S1-G1")
+    review_all(personas["secondary_cadre"], assessment, score=None)
+
+    assert final_totals_listed(client, personas["secondary_cadre"])["YX-S1-G1"] == "100"  # its reviewer
+    assert final_totals_listed(client, personas["assessor"])["YX-S1-G1"] == "—"
+    assert final_totals_exported(client, personas["assessor"])["YX-S1-G1"] is None

@@ -233,3 +233,20 @@ def test_the_pages_cost_the_same_queries_however_many_units(
     for url, count in counts.items():
         with django_assert_num_queries(count):
             client.get(url.replace("2025", "2026"))
+
+
+def test_places_gained_across_the_district_are_counted_across_the_district(client, district_admin, publish):
+    # 2024 across the district: 中学 95, 小学 85, 社区 80. 2025: 社区 86, 小学 85, 中学 80.
+    # 城关小学工会 went from 1st to 2nd in its system, but stayed 2nd across the district.
+    publish(2024, {"YX-S1-G1": "80", "YX-S1-G2": "85", "YX-S2-G1": "95"})
+    publish(2025, {"YX-S1-G1": "86", "YX-S1-G2": "85", "YX-S2-G1": "80"})
+
+    across = get(client, district_admin, "/results/2025/", group="grassroots_district")
+    within = get(client, district_admin, "/results/2025/", group="grassroots", system="YX-S1")
+
+    assert {row.result.code: row.places_gained for row in across.context["rows"]} == {
+        "YX-S1-G1": 2,
+        "YX-S1-G2": 0,
+        "YX-S2-G1": -2,
+    }
+    assert {row.result.code: row.places_gained for row in within.context["rows"]} == {"YX-S1-G1": 1, "YX-S1-G2": -1}
