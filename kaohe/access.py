@@ -263,6 +263,15 @@ def final_scores_visible(user: Any) -> Q:
 # still only within their own subtree), and no one sees another district's cycles at all.
 
 
+def district_of(user: Any) -> Organisation | None:
+    """The district federation the user's unit belongs to, read off the units selected with the user (no query:
+    a unit is at most two levels below its district)."""
+    unit = getattr(user, "organisation", None)
+    while unit is not None and unit.parent_id is not None:
+        unit = unit.parent
+    return unit
+
+
 def district_code_of(user: Any) -> str | None:
     """The code of the district federation the user's unit belongs to (no query: read off the path)."""
     root = scope_root(user)

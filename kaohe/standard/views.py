@@ -7,6 +7,7 @@ loads one, and chooses which version is the default (kaohe.standard.in_force say
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kaohe.access import SeeButNotChange, can_choose_default_standard, can_load_standards
+from kaohe.access import SeeButNotChange, can_choose_default_standard, can_load_standards, district_code_of, district_of
 from kaohe.accounts.models import Role
 from kaohe.limits import LARGEST_STORED_INTEGER
 from kaohe.spreadsheets import xlsx_response
@@ -58,10 +59,19 @@ class StandardVersions:
     compare_form: CompareForm | None
 
 
+def of_the_readers_district(user: Any, cycles: Iterable[Any]) -> list[Any]:
+    """The cycles a version is used by, of the reader's own district: another district's are not theirs to
+    see (a version any cycle uses is locked all the same)."""
+    district = district_of(user)
+    return [cycle for cycle in cycles if district is not None and cycle.district_id == district.pk]
+
+
 @login_required
 def standard_list(request: HttpRequest) -> HttpResponse:
     # The documents are large and the list shows none of them.
     standards = list(Standard.objects.defer("document").prefetch_related("cycles"))
+    for standard in standards:
+        standard.own_cycles = of_the_readers_district(request.user, standard.cycles.all())  # type: ignore[attr-defined]
     context = {
         "groups": _grouped_by_slug(standards),
         "may_import": can_load_standards(request.user),
@@ -92,13 +102,15 @@ def _compare_form(slug: str, versions: list[Standard]) -> CompareForm | None:
 @login_required
 def detail(request: HttpRequest, slug: str, version: int) -> HttpResponse:
     standard = get_object_or_404(Standard, slug=slug, version=version)
+    cycles = list(standard.cycles.all())
     document = standard.doc
     own_tiers = _own_columns(request.user, document)
     tiers = _chosen_tiers(request, default=own_tiers)
     context = {
         "standard": standard,
         "document": document,
-        "cycles": list(standard.cycles.all()),
+        "cycles": of_the_readers_district(request.user, cycles),
+        "locked": bool(cycles),
         "previous_version": _previous_version(standard),
         "tiers": tiers,
         "headings": [document.tiers[tier] for tier in tiers],
@@ -255,7 +267,7 @@ def make_default(request: HttpRequest, slug: str, version: int) -> HttpResponse:
         else:
             messages.info(request, _already_default_message(standard))
         return redirect("standard:list")
-    context = {"standard": standard, "current": default_standard(), "cycles": _cycles_by_year()}
+    context = {"standard": standard, "current": default_standard(), "cycles": _cycles_by_year(request.user)}
     return render(request, "standard/make_default.html", context)
 
 
@@ -267,10 +279,12 @@ class CycleVersion:
     version: int
 
 
-def _cycles_by_year() -> list[CycleVersion]:
-    """Every cycle with its version (one query): the years the default does not decide."""
+def _cycles_by_year(user: Any) -> list[CycleVersion]:
+    """Every cycle of the reader's district with its version (one query): the years the default does not decide."""
     # Through the standard's reverse relation: the standard app does not import the assessments app.
-    rows = Standard.objects.filter(cycles__isnull=False).order_by("-cycles__year", "cycles__name")
+    rows = Standard.objects.filter(cycles__district__code=district_code_of(user)).order_by(
+        "-cycles__year", "cycles__name"
+    )
     return [CycleVersion(*row) for row in rows.values_list("cycles__year", "cycles__name", "slug", "version")]
 
 

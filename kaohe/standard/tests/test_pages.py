@@ -161,8 +161,10 @@ def test_everyone_logged_in_sees_the_versions_loaded(client, personas, standard,
     assert (reverse("standard:import") in response.content.decode()) == (persona == "district_admin")
 
 
-def test_the_list_names_the_cycle_locking_a_version_and_offers_to_compare_versions(client, grassroots_cadre, revised):
-    Cycle.objects.create(year=2026, name="2026年度考核", standard=Standard.objects.get(version=1))
+def test_the_list_names_the_cycle_locking_a_version_and_offers_to_compare_versions(
+    client, grassroots_cadre, revised, tree
+):
+    Cycle.objects.create(district=tree["YX"], year=2026, name="2026年度考核", standard=Standard.objects.get(version=1))
     client.force_login(grassroots_cadre)
 
     response = client.get(reverse("standard:list"))
@@ -525,3 +527,16 @@ def test_only_a_district_admin_may_import(client, personas, shipped, persona):
     assert client.get(reverse("standard:import")).status_code == 403
     assert client.post(reverse("standard:import"), {"file": yaml_upload(to_data(shipped))}).status_code == 403
     assert not Standard.objects.exists()
+
+
+def test_another_districts_cycle_is_not_named_but_its_version_is_locked_all_the_same(client, outsider, revised, tree):
+    Cycle.objects.create(district=tree["YX"], year=2026, name="云溪区2026年度考核", standard=revised)
+    client.force_login(outsider)  # of 邻区
+
+    listed = client.get(reverse("standard:list")).content.decode()
+    shown = client.get(detail_url(2)).content.decode()
+
+    assert "云溪区2026年度考核" not in listed
+    assert "云溪区2026年度考核" not in shown
+    assert "已锁定" in listed
+    assert "已锁定" in shown
