@@ -88,14 +88,14 @@ def path_parameters_of_a_real_district(context: Any, path_parameters: dict[str, 
 @pytest.fixture
 def live_schema(district, settings) -> Iterator[Any]:
     settings.ALLOWED_HOSTS = ["*"]  # schemathesis's WSGI client names its own host
-    with test_connection_kept_open():
+    with connection_kept_open():
         schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
         schema.hook("flatmap_path_parameters")(path_parameters_of_a_real_district)
         yield schema
 
 
 @contextmanager
-def test_connection_kept_open() -> Iterator[None]:
+def connection_kept_open() -> Iterator[None]:
     """Django's handler closes the database connection after each request (CONN_MAX_AGE 0), which would end
     the test's transaction on PostgreSQL; Django's own test client holds it open the same way."""
     signals.request_started.disconnect(close_old_connections)
