@@ -3,19 +3,15 @@ and the round's fixtures (the seed's standard, this year's cycle of 云溪区) s
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from kaohe.accounts.actions import create_api_token
-from kaohe.assessments import actions
-from kaohe.assessments.models import Cycle
-from kaohe.organisations.models import Organisation
-from kaohe.standard.actions import load_standard
-from kaohe.standard.files import SHIPPED, read_standard_path
-from kaohe.standard.models import Standard
+
+# The round's own fixtures (the seed's standard, 云溪区's 2026 cycle), shared rather than written again.
+from kaohe.assessments.tests.conftest import cycle, standard  # noqa: F401
 
 
 def client_with_key(user: Any, name: str = "测试脚本") -> APIClient:
@@ -34,25 +30,6 @@ def api(personas: dict[str, Any]) -> dict[str, APIClient]:
 @pytest.fixture
 def anonymous() -> APIClient:
     return APIClient()
-
-
-@pytest.fixture
-def standard(db: Any) -> Standard:
-    """The seed's standard, loaded as `make run` loads it."""
-    return load_standard(None, read_standard_path(SHIPPED / "fangshan-2026-trial.yaml"))[0]
-
-
-@pytest.fixture
-def cycle(tree: dict[str, Organisation], standard: Standard, district_admin: Any) -> Cycle:
-    """云溪区's cycle of 2026, open: every unit's assessment waiting to be filled in."""
-    return actions.open_cycle(
-        district_admin,
-        tree["YX"],
-        2026,
-        standard,
-        self_deadline=datetime.date(2026, 11, 30),
-        review_deadline=datetime.date(2026, 12, 20),
-    )
 
 
 @pytest.fixture(autouse=True)
